@@ -1,0 +1,145 @@
+/// The options of `leakwatch scan`, validated but not yet acted on: rules are loaded and
+/// files opened later.
+public struct ScanArguments: Equatable, Sendable {
+    public enum Format: String, CaseIterable, Sendable {
+        case text, jsonl
+    }
+
+    /// Paths to scan; empty means standard input.
+    public var paths: [String] = []
+    public var format = Format.text
+    /// Findings at or above this severity make the exit status 1; nil (`none`) means
+    /// findings never do. This is `low` by default.
+    public var failOn: Severity? = .low
+    /// Only rules of these categories run; empty means all.
+    public var categories: Set<Category> = []
+    /// Extra rule files or directories, loaded after the built-in rules.
+    public var ruleFiles: [String] = []
+    public var showSecrets = false
+    public var maxLineBytes = LineReader.defaultMaxLineBytes
+    public var color = TextSink.ColorMode.auto
+
+    public init() {}
+}
+
+/// The options of `leakwatch rules list` and `leakwatch rules test`.
+public struct RulesArguments: Equatable, Sendable {
+    /// For `list`: extra rule files. For `test`: the files to test (the built-in rules
+    /// when empty).
+    public var ruleFiles: [String] = []
+    public var categories: Set<Category> = []
+
+    public init() {}
+}
+
+/// Option rows shared by several commands.
+enum SharedOptions {
+    static func rules<A>(_ keyPath: WritableKeyPath<A, [String]> & Sendable) -> OptionSpec<A> {
+        OptionSpec(short: "r", "rules", value: "path",
+                   help: "Also load rules from <path>, a .rules file or a directory of them (repeatable).") {
+            $0[keyPath: keyPath].append($1)
+        }
+    }
+
+    static func category<A>(_ keyPath: WritableKeyPath<A, Set<Category>> & Sendable) -> OptionSpec<A> {
+        OptionSpec(short: "c", "category", value: "category",
+                   help: "Only run rules of <category> (repeatable, or comma-separated): \(Category.allCases.map(\.rawValue).joined(separator: ", ")).") {
+            arguments, value throws(ArgumentError) in
+            for name in value.split(separator: ",") {
+                guard let category = Category(rawValue: String(name)) else {
+                    let names = Category.allCases.map(\.rawValue)
+                    let hint = closestMatch(to: String(name), in: names).map { "'\($0)' (did you mean it?) or one of " } ?? ""
+                    throw .invalidValue(option: "--category", value: String(name), expected: hint + names.joined(separator: ", "))
+                }
+                arguments[keyPath: keyPath].insert(category)
+            }
+        }
+    }
+}
+
+extension ScanArguments {
+    static let command = CommandSpec<ScanArguments>(
+        name: "scan",
+        overview: "Find leaked debuggers, tracebacks, debug pages and secrets in logs and captured HTTP responses.",
+        usage: "leakwatch scan [<options>] [<path> ...]",
+        argumentHelp: [("<path>", "Files or directories (walked recursively) to scan; '-' or none reads standard input. .gz files are decompressed.")],
+        options: [
+            OptionSpec(short: "f", "format", value: "format", help: "Output format: text, jsonl. (default: text)") {
+                arguments, value throws(ArgumentError) in
+                guard let format = Format(rawValue: value) else {
+                    throw .invalidValue(option: "--format", value: value, expected: "text or jsonl")
+                }
+                arguments.format = format
+            },
+            OptionSpec("fail-on", value: "severity",
+                       help: "Exit 1 only for findings at or above <severity>: info, low, medium, high, critical, or none. (default: low)") {
+                arguments, value throws(ArgumentError) in
+                if value == "none" { arguments.failOn = nil; return }
+                guard let severity = Severity(rawValue: value) else {
+                    throw .invalidValue(option: "--fail-on", value: value, expected: "info, low, medium, high, critical or none")
+                }
+                arguments.failOn = severity
+            },
+            SharedOptions.category(\.categories),
+            SharedOptions.rules(\.ruleFiles),
+            OptionSpec("show-secrets", help: "Print secrets in clear. By default every secret is masked in every format.") {
+                arguments, _ in arguments.showSecrets = true
+            },
+            OptionSpec("max-line-bytes", value: "size",
+                       help: "Scan lines longer than <size> (e.g. 65536, 512K, 1M) in overlapping pieces, so memory stays bounded. (default: 1M)") {
+                arguments, value throws(ArgumentError) in
+                guard let bytes = parseSize(value), bytes >= 16, bytes <= 1 << 30 else {
+                    throw .invalidValue(option: "--max-line-bytes", value: value, expected: "a size from 16 to 1G, e.g. 512K")
+                }
+                arguments.maxLineBytes = bytes
+            },
+            OptionSpec("color", value: "when",
+                       help: "Colour text output: auto (on a terminal, unless NO_COLOR is set), always, never. (default: auto)") {
+                arguments, value throws(ArgumentError) in
+                guard let mode = TextSink.ColorMode(rawValue: value) else {
+                    throw .invalidValue(option: "--color", value: value, expected: "auto, always or never")
+                }
+                arguments.color = mode
+            },
+        ],
+        positional: { arguments, path throws(ArgumentError) in arguments.paths.append(path) }
+    )
+
+    /// Parses a size: digits with an optional K, M or G suffix (powers of 1024; `KB`,
+    /// `KiB` and lowercase are accepted too). Returns nil for anything else.
+    static func parseSize(_ text: String) -> Int? {
+        let upper = text.uppercased()
+        let digits = upper.prefix { ("0"..."9").contains($0) }
+        let multiplier: Int
+        switch upper.dropFirst(digits.count) {
+        case "", "B": multiplier = 1
+        case "K", "KB", "KIB": multiplier = 1 << 10
+        case "M", "MB", "MIB": multiplier = 1 << 20
+        case "G", "GB", "GIB": multiplier = 1 << 30
+        default: return nil
+        }
+        guard let value = Int(digits) else { return nil }
+        let (product, overflow) = value.multipliedReportingOverflow(by: multiplier)
+        return overflow ? nil : product
+    }
+}
+
+extension RulesArguments {
+    static let listCommand = CommandSpec<RulesArguments>(
+        name: "rules list",
+        overview: "List the rules a scan runs: the built-in rules and any given with --rules.",
+        usage: "leakwatch rules list [<options>]",
+        argumentHelp: [],
+        options: [SharedOptions.rules(\.ruleFiles), SharedOptions.category(\.categories)],
+        positional: { _, argument throws(ArgumentError) in throw .unexpectedArgument(argument) }
+    )
+
+    static let testCommand = CommandSpec<RulesArguments>(
+        name: "rules test",
+        overview: "Check every rule against its examples (each must match) and look-alikes (none may).",
+        usage: "leakwatch rules test [<options>] [<path> ...]",
+        argumentHelp: [("<path>", "Rule files or directories to test; the built-in rules if none.")],
+        options: [SharedOptions.category(\.categories)],
+        positional: { arguments, path throws(ArgumentError) in arguments.ruleFiles.append(path) }
+    )
+}

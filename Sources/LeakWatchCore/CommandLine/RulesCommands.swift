@@ -1,0 +1,36 @@
+/// `leakwatch rules list` and `leakwatch rules test`.
+enum RulesCommands {
+    static func list(_ arguments: RulesArguments, io: LeakWatchCommand.IO) -> ExitStatus {
+        guard let rules = LeakWatchCommand.loadRules(builtin: true, ruleFiles: arguments.ruleFiles,
+                                                     categories: arguments.categories, io: io) else {
+            return .error
+        }
+        let idWidth = rules.rules.map(\.id.count).max() ?? 0
+        var text = ""
+        for rule in rules.rules {
+            let keywords = rule.keywords.isEmpty ? "(none: costly, runs on every line)" : rule.keywords.joined(separator: " ")
+            text += rule.id.padding(toLength: idWidth + 2, withPad: " ", startingAt: 0)
+            text += rule.severity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+            text += rule.category.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)
+            text += rule.title + "\n"
+            text += String(repeating: " ", count: idWidth + 2) + "keywords: \(keywords); in: \(RuleContext.allCases.filter(rule.contexts.contains).map(\.rawValue).joined(separator: " ")); \(rule.location.path):\(rule.location.line)\n"
+        }
+        let costly = rules.unfilteredRules.count
+        text += "\(rules.rules.count) rules" + (costly > 0 ? ", \(costly) without keywords (costly)" : "") + "\n"
+        LeakWatchCommand.write(text, to: io.standardOutput)
+        return .clean
+    }
+
+    static func test(_ arguments: RulesArguments, io: LeakWatchCommand.IO) -> ExitStatus {
+        let testsBuiltin = arguments.ruleFiles.isEmpty
+        guard let rules = LeakWatchCommand.loadRules(builtin: testsBuiltin, ruleFiles: arguments.ruleFiles,
+                                                     categories: arguments.categories, io: io) else {
+            return .error
+        }
+        let report = RuleSelfTest.run(rules)
+        LeakWatchCommand.write(report.failures.map { "\($0)\n" }.joined(), to: io.standardError)
+        let what = testsBuiltin ? "built-in rules" : "rules"
+        LeakWatchCommand.write("\(report.rulesTested) \(what), \(report.samplesTested) examples and look-alikes: \(report.failures.isEmpty ? "all pass" : "\(report.failures.count) failed")\n", to: io.standardOutput)
+        return report.failures.isEmpty ? .clean : .findings
+    }
+}

@@ -1,0 +1,53 @@
+// Detect/: runs rules over lines and makes findings. It knows Rules/ and Input/; it
+// knows nothing of output formats or of the command line.
+
+/// One piece of evidence of a leak: which rule matched, where, and what to do about it.
+///
+/// A finding never holds a secret in clear unless the scan was told to show secrets:
+/// ``excerpt`` has every secret on the line masked, and ``fingerprint`` holds only a
+/// 16-bit digest of each secret.
+public struct Finding: Sendable, Equatable {
+    public let ruleID: String
+    public let title: String
+    public let severity: Severity
+    public let category: Category
+    /// The CWE id, e.g. `CWE-215`, or nil.
+    public let cwe: String?
+    /// What to do about it, or nil.
+    public let fix: String?
+    /// The input's name: a path as given, or `<stdin>`.
+    public let path: String
+    /// The 1-based line number.
+    public let line: Int
+    /// The 1-based column of the match's first byte, counted in bytes.
+    public let column: Int
+    /// The offset of the match's first byte from the start of the input (of the
+    /// decompressed input for compressed files).
+    public let byteOffset: Int
+    /// The context the line was read in.
+    public let context: RuleContext
+    /// The line around the match, secrets masked, control bytes and invalid UTF-8
+    /// escaped, clipped with `…` when the line is long.
+    public let excerpt: String
+    /// `rule-id:` and 16 hex digits of FNV-1a 64 over the rule id and the match, each
+    /// secret replaced by a 16-bit digest: stable across files, lines and rotation.
+    public let fingerprint: String
+    /// Returns true if and only if the line was longer than the line cap and was scanned
+    /// in pieces.
+    public let isTruncated: Bool
+    /// Returns true if and only if the match holds a secret (masked unless shown).
+    public let hasSecret: Bool
+}
+
+/// A rule whose regex failed on a line (a match limit hit by a pathological pattern or
+/// subject), reported instead of hanging; later failures of the same rule in the same
+/// input are only counted.
+public struct MatchFailure: Sendable, Equatable {
+    public let ruleID: String
+    public let path: String
+    /// The line of the first failure.
+    public let line: Int
+    public let error: PCRE2Error
+    /// How many lines failed in all.
+    public var count: Int
+}

@@ -1,0 +1,55 @@
+// Report/: where findings go. It knows Finding and the summary types; it knows nothing
+// of where the bytes came from or how they were matched.
+
+/// Something that went wrong with one input (it could not be opened, or its data is
+/// corrupt), or with a rule on one input; the scan goes on.
+public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
+    /// The input's name, or a rule file's path.
+    public let path: String
+    /// The line the problem was found at, if it is tied to one.
+    public let line: Int?
+    /// What went wrong: lowercase, no final period.
+    public let message: String
+
+    public init(path: String, line: Int? = nil, message: String) {
+        self.path = path
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String {
+        line.map { "\(path):\($0): error: \(message)" } ?? "\(path): error: \(message)"
+    }
+}
+
+/// Receives a scan's results as they are produced.
+///
+/// Only ``report(_:)`` is required; the other methods do nothing by default. Methods
+/// take structs, so new fields never break a conforming type. A thrown error (output
+/// that cannot be written) stops the scan.
+public protocol AlertSink {
+    /// One finding, in input order.
+    mutating func report(_ finding: Finding) throws
+    /// A problem with one input; the scan goes on.
+    mutating func diagnose(_ diagnostic: Diagnostic) throws
+    /// The end of the scan, once.
+    mutating func finish(_ summary: ScanSummary) throws
+}
+
+extension AlertSink {
+    public mutating func diagnose(_ diagnostic: Diagnostic) throws {}
+    public mutating func finish(_ summary: ScanSummary) throws {}
+}
+
+/// Keeps everything in memory: for tests and for programs embedding LeakWatchCore.
+public struct CollectingSink: AlertSink {
+    public private(set) var findings: [Finding] = []
+    public private(set) var diagnostics: [Diagnostic] = []
+    public private(set) var summary: ScanSummary?
+
+    public init() {}
+
+    public mutating func report(_ finding: Finding) throws { findings.append(finding) }
+    public mutating func diagnose(_ diagnostic: Diagnostic) throws { diagnostics.append(diagnostic) }
+    public mutating func finish(_ summary: ScanSummary) throws { self.summary = summary }
+}

@@ -1,0 +1,113 @@
+import Glibc
+
+/// The compiled rules a scan runs, with their keyword prefilter. Immutable and Sendable,
+/// so one rule set can serve every scanning thread.
+public struct RuleSet: Sendable {
+    public let rules: [Rule]
+    public let prefilter: KeywordPrefilter
+    /// Indexes of rules without keywords, whose regex runs on every line.
+    public let unfilteredRules: [Int]
+
+    /// Builds a rule set from compiled rules. Ids are assumed unique (``load(_:)`` checks).
+    public init(rules: [Rule]) {
+        self.rules = rules
+        self.prefilter = KeywordPrefilter(keywords: rules.map(\.keywords))
+        self.unfilteredRules = rules.indices.filter { rules[$0].keywords.isEmpty }
+    }
+
+    /// The rules of the given categories only.
+    public func filtered(categories: Set<Category>) -> RuleSet {
+        RuleSet(rules: rules.filter { categories.contains($0.category) })
+    }
+
+    /// Parses and compiles rule files, reporting every mistake in every file at once:
+    /// syntax, fields, regexes, and ids defined twice (also across files).
+    public static func load(_ files: [RuleFileText]) -> Result<RuleSet, RuleLoadError> {
+        var errors: [RuleFileError] = []
+        var rules: [Rule] = []
+        var firstDefinition: [String: RuleSpec] = [:]
+        for file in files {
+            let (specs, syntaxErrors) = RuleFileParser.parse(file.text, path: file.path)
+            errors += syntaxErrors
+            if specs.isEmpty && syntaxErrors.isEmpty {
+                errors.append(RuleFileError(path: file.path, line: 1, column: 1, message: "no rules in file"))
+            }
+            for spec in specs {
+                if let first = firstDefinition[spec.id] {
+                    errors.append(RuleFileError(path: spec.path, line: spec.line, column: 6,
+                                                message: "rule '\(spec.id)' is already defined at \(first.path):\(first.line)"))
+                    continue
+                }
+                firstDefinition[spec.id] = spec
+                switch Rule.compile(spec) {
+                case .success(let rule): rules.append(rule)
+                case .failure(let failure): errors += failure.errors
+                }
+            }
+        }
+        return errors.isEmpty ? .success(RuleSet(rules: rules)) : .failure(RuleLoadError(errors))
+    }
+
+    /// The built-in rules (from `patterns/`, compiled into the binary).
+    public static func builtin() -> Result<RuleSet, RuleLoadError> {
+        load(BuiltinRules.files)
+    }
+
+    /// Reads rule files from `paths`: each a `.rules` file, or a directory whose `*.rules`
+    /// files are read in name order.
+    ///
+    /// - Throws: a ``RuleLoadError`` naming a path that cannot be read.
+    public static func readFiles(_ paths: [String]) throws(RuleLoadError) -> [RuleFileText] {
+        var files: [RuleFileText] = []
+        var errors: [RuleFileError] = []
+        for path in paths {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                errors.append(RuleFileError(path: path, line: 1, column: 1, message: "cannot read rule file: \(systemMessage(errno))"))
+                continue
+            }
+            var members = [path]
+            if info.st_mode & S_IFMT == S_IFDIR {
+                members = []
+                PathWalker.walk(path) { item in
+                    if case .file(let file) = item, file.hasSuffix(".rules") { members.append(file) }
+                }
+                if members.isEmpty {
+                    errors.append(RuleFileError(path: path, line: 1, column: 1, message: "no .rules files in directory"))
+                }
+            }
+            for member in members {
+                switch readText(member) {
+                case .success(let text): files.append(RuleFileText(path: member, text: text))
+                case .failure(let error): errors.append(error)
+                }
+            }
+        }
+        guard errors.isEmpty else { throw RuleLoadError(errors) }
+        return files
+    }
+
+    private static func readText(_ path: String) -> Result<String, RuleFileError> {
+        do {
+            let source = try FileDescriptorSource.open(path: path)
+            var bytes: [UInt8] = []
+            var block = [UInt8](repeating: 0, count: 64 * 1024)
+            while true {
+                let count = try block.withUnsafeMutableBytes { buffer throws(InputError) in
+                    try source.read(into: buffer)
+                }
+                if count == 0 { break }
+                bytes += block[..<count]
+                if bytes.count > 16 << 20 {
+                    return .failure(RuleFileError(path: path, line: 1, column: 1, message: "rule file is larger than 16 MiB"))
+                }
+            }
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                return .failure(RuleFileError(path: path, line: 1, column: 1, message: "rule file is not valid UTF-8"))
+            }
+            return .success(text)
+        } catch {
+            return .failure(RuleFileError(path: path, line: 1, column: 1, message: "cannot read rule file: \(error)"))
+        }
+    }
+}
