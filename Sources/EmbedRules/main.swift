@@ -48,7 +48,9 @@ for path in inputs {
     let name = path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
     let hashes = rawDelimiter(for: text)
     output += "        RuleFileText(path: \(String(reflecting: name)), text: \(hashes)\"\"\"\n"
-    output += text.hasSuffix("\n") ? text : text + "\n"
+    // The newline before a multi-line literal's closing delimiter is not part of the
+    // string, so add one: the literal then holds exactly `text`.
+    output += text + "\n"
     output += "\"\"\"\(hashes)),\n"
 }
 output += "    ]\n}\n"

@@ -62,7 +62,7 @@ extension ScanArguments {
         name: "scan",
         overview: "Find leaked debuggers, tracebacks, debug pages and secrets in logs and captured HTTP responses.",
         usage: "leakwatch scan [<options>] [<path> ...]",
-        argumentHelp: [("<path>", "Files or directories (walked recursively) to scan; '-' or none reads standard input. .gz files are decompressed.")],
+        argumentHelp: [("<path>", "Files or directories (walked recursively) to scan; '-' or none reads standard input. gzip data is decompressed whatever the file is called.")],
         options: [
             OptionSpec(short: "f", "format", value: "format", help: "Output format: text, jsonl. (default: text)") {
                 arguments, value throws(ArgumentError) in

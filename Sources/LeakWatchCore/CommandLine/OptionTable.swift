@@ -91,7 +91,7 @@ struct CommandSpec<Arguments>: Sendable {
             return (short + "--" + option.long + value, option.help)
         }
         rows.append(("-h, --help", "Show help information."))
-        var text = "OVERVIEW: \(overview)\n\nUSAGE: \(usage)\n"
+        var text = "OVERVIEW: " + wrap(overview, width: 68).joined(separator: "\n          ") + "\n\nUSAGE: \(usage)\n"
         if !argumentHelp.isEmpty {
             text += "\nARGUMENTS:\n" + table(argumentHelp)
         }

@@ -42,6 +42,8 @@ public final class LineReader {
     public private(set) var truncatedLineCount = 0
     /// How many lines were handed out whole or completed (the number of the last line).
     public var lineCount: Int { nextLineNumber - 1 }
+    /// The buffer's current size, for tests of the memory bound.
+    var bufferCapacity: Int { capacity }
 
     private var source: any ByteSource
     private var storage: UnsafeMutableRawPointer

@@ -27,10 +27,10 @@ public enum RuleFileParser {
             errors.append(RuleFileError(path: path, line: lineNumber, column: column, message: message))
         }
 
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split bytes, not Characters: Swift reads "\r\n" as one Character.
+        for rawLine in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
             lineNumber += 1
-            let line = rawLine.last == "\r" ? rawLine.dropLast() : rawLine
-            let bytes = Array(line.utf8)
+            let bytes = Array(rawLine.last == 0x0D ? rawLine.dropLast() : rawLine)
             let indent = bytes.prefix(while: isBlank).count
             if indent == bytes.count || bytes[indent] == UInt8(ascii: "#") { continue }
 
