@@ -207,17 +207,17 @@ public final class LineReader {
         var total = 0
         var offset = 0
         while offset + Block.scalarCount <= count {
-            // Up to 255 blocks per lane sum, so a lane of UInt8 cannot overflow.
-            var lanes = Block.zero
-            var blocks = 0
-            while blocks < 255, offset + Block.scalarCount <= count {
+            // Lanes count down by one per newline (a true mask lane is all ones, -1);
+            // at most 255 blocks per round, so no lane wraps.
+            var lanes = SIMD32<Int8>.zero
+            let roundEnd = min(count - Block.scalarCount, offset + 255 * Block.scalarCount)
+            while offset <= roundEnd {
                 let block = base.loadUnaligned(fromByteOffset: offset, as: Block.self)
-                lanes &+= Block.zero.replacing(with: 1, where: block .== newline)
+                // SAFETY: SIMDMask<SIMD32<Int8>> is stored as the SIMD32<Int8> it wraps.
+                lanes &+= unsafeBitCast(block .== newline, to: SIMD32<Int8>.self)
                 offset += Block.scalarCount
-                blocks += 1
             }
-            // 32 lanes of at most 255 each: the sum fits in 16 bits.
-            total += Int(SIMD32<UInt16>(truncatingIfNeeded: lanes).wrappedSum())
+            total -= Int(SIMD32<Int16>(truncatingIfNeeded: lanes).wrappedSum())
         }
         while offset < count {
             if base.load(fromByteOffset: offset, as: UInt8.self) == 0x0A { total += 1 }

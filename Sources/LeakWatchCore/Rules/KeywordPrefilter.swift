@@ -140,27 +140,24 @@ public struct KeywordPrefilter: Sendable {
         let count = bytes.count
         try byteClass.withUnsafeBufferPointer { byteClass in
             try transitions.withUnsafeBufferPointer { transitions in
+                guard let classes = byteClass.baseAddress, let table = transitions.baseAddress else { return }
                 var row = 0
                 var lineIndex = 0
                 var lineStart = 0
                 var index = 0
                 while index < count {
-                    let entry = transitions[row &+ Int(byteClass[Int(base[index])])]
-                    row = Int(entry >> 2)
-                    if entry & 3 != 0 {
-                        if entry & KeywordPrefilter.isLineEnd != 0 {
-                            if everyLine || !scratch.candidates.isEmpty {
-                                try body(lineIndex, lineStart, index + 1, scratch.candidates)
-                            }
-                            lineIndex += 1
-                            scratch.candidates.removeAll(keepingCapacity: true)
-                            scratch.generation += 1
-                            lineStart = index + 1
-                        } else {
-                            addRules(ofRow: row, to: &scratch)
+                    let entry = KeywordPrefilter.advance(base, count, &index, &row, classes, table)
+                    if entry & KeywordPrefilter.isLineEnd != 0 {
+                        if everyLine || !scratch.candidates.isEmpty {
+                            try body(lineIndex, lineStart, index, scratch.candidates)
                         }
+                        if !scratch.candidates.isEmpty { scratch.candidates.removeAll(keepingCapacity: true) }
+                        scratch.generation += 1
+                        lineIndex += 1
+                        lineStart = index
+                    } else if entry & KeywordPrefilter.hasRules != 0 {
+                        addRules(ofRow: row, to: &scratch)
                     }
-                    index += 1
                 }
                 if lineStart < count, everyLine || !scratch.candidates.isEmpty {
                     try body(lineIndex, lineStart, count, scratch.candidates)
@@ -169,6 +166,27 @@ public struct KeywordPrefilter: Sendable {
                 scratch.generation += 1
             }
         }
+    }
+
+    /// Runs the automaton from `index` until it enters a flagged state (a keyword end or
+    /// a line end) or the input ends; returns that state's entry (0 at the end). Kept
+    /// apart, with nothing but locals, so `row` and `index` stay in registers.
+    @inline(__always)
+    private static func advance(_ base: UnsafePointer<UInt8>, _ count: Int, _ index: inout Int, _ row: inout Int,
+                                _ classes: UnsafePointer<UInt8>, _ table: UnsafePointer<Int32>) -> Int32 {
+        var position = index
+        var current = row
+        var entry: Int32 = 0
+        while position < count {
+            entry = table[current &+ Int(classes[Int(base[position])])]
+            current = Int(truncatingIfNeeded: entry >> 2)
+            position &+= 1
+            if entry & 3 != 0 { break }
+        }
+        if position == count, entry & 3 == 0 { entry = 0 }
+        index = position
+        row = current
+        return entry
     }
 
     private func addRules(ofRow row: Int, to scratch: inout Scratch) {
