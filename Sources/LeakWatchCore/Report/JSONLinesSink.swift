@@ -36,11 +36,11 @@ import Foundation
 /// with a count for every severity), `elapsed_seconds` (number), `exit_status` (the
 /// status `leakwatch` exits with).
 ///
-/// Example:
+/// Example: `printf ' * Debugger PIN: 938-294-672\n' | leakwatch scan --format jsonl -`
 ///
 /// ```
-/// {"data":{"byte_offset":412,"category":"debugger-exposed","column":2,"cwe":"CWE-215","excerpt":" * Debugger PIN: [REDACTED]","fingerprint":"werkzeug-debugger-pin-logged:5be1c2f0a9d4e713","fix":"Turn the debugger off in production.","line":7,"path":"app.log","rule_id":"werkzeug-debugger-pin-logged","severity":"critical","title":"Werkzeug debugger PIN written to a log","truncated":false,"context":"log"},"type":"finding","version":1}
-/// {"data":{"bytes":2048,"elapsed_seconds":0.004,"errors":0,"exit_status":1,"findings":1,"findings_by_severity":{"critical":1,"high":0,"info":0,"low":0,"medium":0},"inputs":1,"inputs_with_findings":1,"lines":30,"truncated_lines":0},"type":"summary","version":1}
+/// {"data":{"byte_offset":1,"category":"debugger-exposed","column":2,"context":"log","cwe":"CWE-532","excerpt":" * Debugger PIN: [REDACTED]","fingerprint":"werkzeug-debugger-pin-logged:0cb0307d4fbcc2ae","fix":"The PIN unlocks the debugger console (code execution). Turn the debugger off, restart, and treat this log as sensitive.","line":1,"path":"<stdin>","rule_id":"werkzeug-debugger-pin-logged","severity":"critical","title":"Werkzeug debugger PIN written to a log","truncated":false},"type":"finding","version":1}
+/// {"data":{"bytes":29,"elapsed_seconds":0.001,"errors":0,"exit_status":1,"findings":1,"findings_by_severity":{"critical":1,"high":0,"info":0,"low":0,"medium":0},"inputs":1,"inputs_with_findings":1,"lines":1,"truncated_lines":0},"type":"summary","version":1}
 /// ```
 public struct JSONLinesSink: AlertSink {
     /// The version written in every record's `version` key.
