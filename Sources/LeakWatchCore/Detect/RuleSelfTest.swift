@@ -23,14 +23,14 @@ public enum RuleSelfTest {
         let detector = Detector(rules: rules)
         var failures: [Failure] = []
         var samples = 0
-        for (index, rule) in rules.rules.enumerated() {
+        for rule in rules.rules {
             let context = RuleContext.allCases.first { rule.contexts.contains($0) } ?? .log
             for example in rule.examples {
                 samples += 1
                 let found = ruleIDs(detector, example.text, context)
                 if !found.contains(rule.id) {
                     failures.append(Failure(ruleID: rule.id, location: example.location,
-                                            message: explainMiss(rule: rule, index: index, rules: rules, text: example.text)))
+                                            message: explainMiss(rule: rule, text: example.text)))
                 }
             }
             for lookalike in rule.lookalikes {
@@ -56,7 +56,7 @@ public enum RuleSelfTest {
         return found
     }
 
-    private static func explainMiss(rule: Rule, index: Int, rules: RuleSet, text: String) -> String {
+    private static func explainMiss(rule: Rule, text: String) -> String {
         let lowered = asciiLowercased(text)
         if !rule.keywords.isEmpty, !rule.keywords.contains(where: { lowered.contains($0) }) {
             return "example holds none of the keywords (\(rule.keywords.joined(separator: " "))), so the regex never runs on it"

@@ -51,39 +51,34 @@ public struct Rule: Sendable {
         let title = spec.fields["title"]?.text
         if title == nil { missing("title") }
 
+        /// The case of `Value` named by `word`, or nil after reporting the unknown name.
+        func named<Value: CaseIterable & RawRepresentable>(_ word: String, _ kind: String, at value: RuleSpec.Value,
+                                                           offset: Int = 0) -> Value? where Value.RawValue == String {
+            if let known = Value(rawValue: word) { return known }
+            let names = Value.allCases.map(\.rawValue)
+            fail(value, offset: offset, "unknown \(kind) '\(word)'\(didYouMean(word, names)); expected one of \(names.joined(separator: ", "))")
+            return nil
+        }
+
         var severity: Severity?
         if let value = spec.fields["severity"] {
-            severity = Severity(rawValue: value.text)
-            if severity == nil {
-                let names = Severity.allCases.map(\.rawValue)
-                fail(value, "unknown severity '\(value.text)'\(didYouMean(value.text, names)); expected one of \(names.joined(separator: ", "))")
-            }
+            severity = named(value.text, "severity", at: value)
         } else {
             missing("severity")
         }
 
         var category: Category?
         if let value = spec.fields["category"] {
-            category = Category(rawValue: value.text)
-            if category == nil {
-                let names = Category.allCases.map(\.rawValue)
-                fail(value, "unknown category '\(value.text)'\(didYouMean(value.text, names)); expected one of \(names.joined(separator: ", "))")
-            }
+            category = named(value.text, "category", at: value)
         } else {
             missing("category")
         }
 
         var contexts = Set(RuleContext.allCases)
         if let value = spec.fields["in"] {
-            contexts = []
-            for (word, offset) in words(of: value.text) {
-                if let context = RuleContext(rawValue: word) {
-                    contexts.insert(context)
-                } else {
-                    let names = RuleContext.allCases.map(\.rawValue)
-                    fail(value, offset: offset, "unknown context '\(word)'\(didYouMean(word, names)); expected one of \(names.joined(separator: ", "))")
-                }
-            }
+            contexts = Set(words(of: value.text).compactMap { word, offset -> RuleContext? in
+                named(word, "context", at: value, offset: offset)
+            })
         }
 
         let keywords = spec.fields["keywords"].map { words(of: $0.text).map { asciiLowercased($0.word) } } ?? []
