@@ -13,7 +13,11 @@ enum RulesCommands {
             text += rule.severity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
             text += rule.category.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)
             text += rule.title + "\n"
-            text += String(repeating: " ", count: idWidth + 2) + "keywords: \(keywords); in: \(RuleContext.allCases.filter(rule.contexts.contains).map(\.rawValue).joined(separator: " ")); \(rule.location.path):\(rule.location.line)\n"
+            let contexts = RuleContext.allCases.filter(rule.contexts.contains).map(\.rawValue).joined(separator: " ")
+            text += String(repeating: " ", count: idWidth + 2) + "keywords: \(keywords); in: \(contexts); \(rule.location.path):\(rule.location.line)\n"
+            if let jitError = rule.pattern.jitError {
+                text += String(repeating: " ", count: idWidth + 2) + "runs in PCRE2's interpreter (slower): JIT failed: \(jitError)\n"
+            }
         }
         let costly = rules.unfilteredRules.count
         text += "\(rules.rules.count) rules" + (costly > 0 ? ", \(costly) without keywords (costly)" : "") + "\n"
