@@ -9,7 +9,7 @@ let package = Package(
     ],
     targets: [
         // C libraries from Debian's -dev packages. The module maps carry the `link` lines,
-        // so no unsafeFlags are needed.
+        // so no extra linker flags are needed in this manifest.
         .systemLibrary(
             name: "CPCRE2",
             pkgConfig: "libpcre2-8",

@@ -15,14 +15,15 @@ public enum Excerpt {
     /// bidirectional overrides (`\u{202e}`), and bytes that are not valid UTF-8 (`\xff`),
     /// so a log line cannot recolour, move or reorder the reader's terminal.
     static func make(line: UnsafeRawBufferPointer, match: ByteRange, secrets: [ByteRange], showSecrets: Bool) -> String {
-        var start = max(0, match.start - context)
-        var end = min(line.count, min(match.end, match.start + maxMatch) + context)
-        while start > 0, start < line.count, line[start] & 0xC0 == 0x80 { start -= 1 }
-        while end < line.count, line[end] & 0xC0 == 0x80 { end += 1 }
+        // A match longer than `maxMatch + context` shows its head and its tail around a gap.
         let skipped: ByteRange? = match.count > maxMatch + context
             ? clippedGap(line, from: match.start + maxMatch, to: match.end - context / 2)
             : nil
-        if skipped != nil { end = min(line.count, match.end + context) }
+        let shownEnd = skipped == nil ? min(match.end, match.start + maxMatch) : match.end
+        var start = max(0, match.start - context)
+        var end = min(line.count, shownEnd + context)
+        while start > 0, start < line.count, line[start] & 0xC0 == 0x80 { start -= 1 }
+        while end < line.count, line[end] & 0xC0 == 0x80 { end += 1 }
 
         var output = start > 0 ? "…" : ""
         var masks = showSecrets ? [] : secrets.filter { !$0.isEmpty }.sorted { $0.start < $1.start }

@@ -43,3 +43,14 @@ import Testing
         #expect(!text.contains("VALUE"))
     }
 }
+
+extension ExcerptTests {
+    @Test func aShortenedLongMatchEndsOnACharacterBoundary() {
+        // A 5,000-byte match followed by multi-byte characters: the clipped tail must
+        // not split one.
+        let line = Array(("<" + String(repeating: "x", count: 5000) + ">!" + String(repeating: "é", count: 200)).utf8)
+        let text = excerpt(line, match: ByteRange(start: 0, end: 5002))
+        #expect(!text.contains("\\x"))
+        #expect(text.hasSuffix("é…"))
+    }
+}
