@@ -26,8 +26,8 @@ public final class Detector {
     private let matchers: [PCRE2Matcher]
     private var scratch: KeywordPrefilter.Scratch
     private var lineMatches: [LineMatch] = []
-    private var failures: [String: MatchFailure] = [:]
-    private var failureOrder: [String] = []
+    /// The first failure of each rule on the current input, in order of occurrence.
+    private var failures: [MatchFailure] = []
 
     private struct LineMatch {
         let rule: Int
@@ -47,15 +47,10 @@ public final class Detector {
     /// with each finding in line order (and, within a line, in order of position).
     public func scan(_ chunk: Chunk, source: SourceInfo, context: RuleContext,
                      report: (Finding) throws -> Void) rethrows {
-        guard let chunkBase = chunk.bytes.baseAddress else { return }
         let unfiltered = rules.unfilteredRules
         try rules.prefilter.scanLines(chunk.bytes, everyLine: !unfiltered.isEmpty, scratch: &scratch) {
             index, start, end, candidates in
-            let base = chunkBase + start
-            let content = UnsafeRawBufferPointer(start: base, count: chunk.piece?.isLast == false
-                ? end - start : Line.contentLength(base, end - start))
-            let line = Line(bytes: content, number: chunk.firstLineNumber + index,
-                            byteOffset: chunk.byteOffset + start, piece: chunk.piece)
+            let line = chunk.line(index, from: start, to: end)
             collectMatches(in: line, source: source, context: context, candidates: candidates, unfiltered: unfiltered)
             if !lineMatches.isEmpty {
                 try reportMatches(in: line, source: source, context: context, report: report)
@@ -66,8 +61,8 @@ public final class Detector {
     /// The rules that failed on some line since the last call, first failure and count
     /// for each; the record is then cleared (call it after each input).
     public func takeMatchFailures() -> [MatchFailure] {
-        defer { failures = [:]; failureOrder = [] }
-        return failureOrder.compactMap { failures[$0] }
+        defer { failures = [] }
+        return failures
     }
 
     private func collectMatches(in line: Line, source: SourceInfo, context: RuleContext,
@@ -94,15 +89,12 @@ public final class Detector {
                 }
                 return true
             }
-        } catch let error as PCRE2Error {
-            let key = rule.id
-            if failures[key] == nil {
-                failureOrder.append(key)
-                failures[key] = MatchFailure(ruleID: rule.id, path: source.name, line: line.number, error: error, count: 0)
-            }
-            failures[key]?.count += 1
         } catch {
-            // forEachMatch's body does not throw; nothing else can reach here.
+            if let known = failures.firstIndex(where: { $0.ruleID == rule.id }) {
+                failures[known].count += 1
+            } else {
+                failures.append(MatchFailure(ruleID: rule.id, path: source.name, line: line.number, error: error, count: 1))
+            }
         }
     }
 

@@ -21,28 +21,29 @@ public struct Chunk {
     /// - Complexity: O(n) in the chunk's size.
     public func forEachLine(_ body: (Line) throws -> Void) rethrows {
         guard let base = bytes.baseAddress else { return }
-        if let piece {
-            let length = piece.isLast ? Line.contentLength(base, bytes.count) : bytes.count
-            try body(Line(bytes: UnsafeRawBufferPointer(start: base, count: length),
-                          number: firstLineNumber, byteOffset: byteOffset, piece: piece))
-            return
-        }
         var start = 0
-        var number = firstLineNumber
+        var index = 0
         while start < bytes.count {
-            let rest = bytes.count - start
             let end: Int
-            if let newline = memchr(base + start, 0x0A, rest) {
+            if piece == nil, let newline = memchr(base + start, 0x0A, bytes.count - start) {
                 end = base.distance(to: UnsafeRawPointer(newline)) + 1
             } else {
                 end = bytes.count
             }
-            let length = Line.contentLength(base + start, end - start)
-            try body(Line(bytes: UnsafeRawBufferPointer(start: base + start, count: length),
-                          number: number, byteOffset: byteOffset + start, piece: nil))
-            number += 1
+            try body(line(index, from: start, to: end))
+            index += 1
             start = end
         }
+    }
+
+    /// The line at `start..<end` of the chunk (`end` after its `\n`, if it has one), the
+    /// `index`-th of the chunk, with its terminator removed; a piece that does not end
+    /// the line keeps every byte.
+    public func line(_ index: Int, from start: Int, to end: Int) -> Line {
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+        let length = piece?.isLast == false ? raw.count : Line.contentLength(raw)
+        return Line(bytes: UnsafeRawBufferPointer(rebasing: raw[..<length]),
+                    number: firstLineNumber + index, byteOffset: byteOffset + start, piece: piece)
     }
 }
 
@@ -74,12 +75,12 @@ public struct Line {
     /// Returns true if and only if the line was longer than the cap and this is a piece of it.
     public var isTruncated: Bool { piece != nil }
 
-    /// The length of a line without its `\n` or `\r\n` terminator.
-    static func contentLength(_ base: UnsafeRawPointer, _ count: Int) -> Int {
-        var length = count
-        if length > 0, base.load(fromByteOffset: length - 1, as: UInt8.self) == 0x0A {
+    /// The length of `line` without its `\n` or `\r\n` terminator.
+    static func contentLength(_ line: UnsafeRawBufferPointer) -> Int {
+        var length = line.count
+        if length > 0, line[length - 1] == 0x0A {
             length -= 1
-            if length > 0, base.load(fromByteOffset: length - 1, as: UInt8.self) == 0x0D { length -= 1 }
+            if length > 0, line[length - 1] == 0x0D { length -= 1 }
         }
         return length
     }

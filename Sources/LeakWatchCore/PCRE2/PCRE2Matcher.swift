@@ -118,8 +118,8 @@ public final class PCRE2Matcher {
     public func forEachMatch(
         in subject: UnsafeRawBufferPointer,
         limit: Int = .max,
-        _ body: (ByteRange) throws -> Bool
-    ) throws -> Int {
+        _ body: (ByteRange) -> Bool
+    ) throws(PCRE2Error) -> Int {
         var position = 0
         var lastEnd = -1
         var found = 0
@@ -136,7 +136,7 @@ public final class PCRE2Matcher {
             }
             lastEnd = range.end
             found += 1
-            if try !body(range) { break }
+            if !body(range) { break }
         }
         return found
     }

@@ -16,18 +16,6 @@ public final class PCRE2Pattern: @unchecked Sendable {
     // several threads at once. Everything mutable during a match lives in
     // `PCRE2Matcher`, which is not Sendable.
 
-    /// Options that change how a pattern is compiled, beyond the UTF options every
-    /// pattern gets.
-    public struct Options: OptionSet, Sendable {
-        public let rawValue: UInt32
-        public init(rawValue: UInt32) { self.rawValue = rawValue }
-
-        /// Letters match regardless of case (`PCRE2_CASELESS`, or `(?i)` in the pattern).
-        public static let caseless = Options(rawValue: PCRE2_CASELESS)
-        /// `^` and `$` match at every line break inside the subject (`PCRE2_MULTILINE`).
-        public static let multiline = Options(rawValue: PCRE2_MULTILINE)
-    }
-
     /// The pattern as written.
     public let source: String
     /// The number of capture groups, not counting group 0 (the whole match).
@@ -43,14 +31,13 @@ public final class PCRE2Pattern: @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - source: the pattern, in PCRE2 syntax.
-    ///   - options: compile options on top of `PCRE2_UTF | PCRE2_MATCH_INVALID_UTF`.
     ///   - jit: whether to attempt JIT compilation. This is true by default.
     /// - Throws: a ``PCRE2Error`` of kind `.compile` carrying PCRE2's message and the
     ///   byte offset of the fault in `source`.
-    public init(_ source: String, options: Options = [], jit: Bool = true) throws(PCRE2Error) {
+    public init(_ source: String, jit: Bool = true) throws(PCRE2Error) {
         var errorCode: Int32 = 0
         var errorOffset = 0
-        let flags = UInt32(PCRE2_UTF) | UInt32(PCRE2_MATCH_INVALID_UTF) | options.rawValue
+        let flags = UInt32(PCRE2_UTF) | UInt32(PCRE2_MATCH_INVALID_UTF)
         var utf8 = Array(source.utf8)
         if utf8.isEmpty { utf8.append(0) }  // PCRE2 wants a non-null pointer
         let compiled = utf8.withUnsafeBufferPointer { bytes in

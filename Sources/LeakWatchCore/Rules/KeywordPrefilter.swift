@@ -19,8 +19,6 @@ public struct KeywordPrefilter: Sendable {
     /// For state `s`, the rules whose keyword ends there: `rules[ruleStart[s]..<ruleStart[s + 1]]`.
     private let ruleStart: [Int32]
     private let rules: [Int32]
-    /// The number of rules the prefilter was built for.
-    public let ruleCount: Int
 
     private static let hasRules: Int32 = 1
     private static let isLineEnd: Int32 = 2
@@ -28,7 +26,6 @@ public struct KeywordPrefilter: Sendable {
     /// Builds the automaton; `keywords[r]` are rule `r`'s keywords (lowercase; an empty
     /// list means the rule has none, so the prefilter never reports it).
     public init(keywords: [[String]]) {
-        ruleCount = keywords.count
         // 1. A trie of the keywords, each node knowing the rules whose keyword ends there.
         var children: [[UInt8: Int]] = [[:]]
         var outputs: [Set<Int32>] = [[]]
