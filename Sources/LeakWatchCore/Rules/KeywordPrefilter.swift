@@ -5,7 +5,9 @@
 /// It is an Aho-Corasick automaton compiled to a DFA over byte classes: bytes that occur
 /// in no keyword share one class, ASCII letters are folded to lowercase by the class map,
 /// and `\n` has a class of its own that leads to a marked state, so line ends are found
-/// by the same table lookup that finds keywords. Keywords never span lines.
+/// by the same table lookup that finds keywords. Keywords never span lines. States are
+/// numbered so that every marked state (a keyword end, or the line end, which is last)
+/// comes after every unmarked one: one comparison per byte tells whether to stop.
 ///
 /// - Complexity: building is O(total keyword length × byte classes); scanning is O(n) in
 ///   the bytes scanned, one table lookup per byte, plus O(1) per keyword occurrence.
@@ -13,15 +15,17 @@ public struct KeywordPrefilter: Sendable {
     /// Byte → class. Class 0 is "in no keyword", class 1 is `\n`.
     private let byteClass: [UInt8]
     private let classCount: Int
-    /// Row-major `state × class` table. Each entry is `nextState * classCount << 2 | flags`
-    /// so the next row and the state's flags come from one load.
+    /// Row-major `state × class` table. Each entry is the next state's row, that is
+    /// `nextState * classCount`, so a lookup needs no multiplication.
     private let transitions: [Int32]
-    /// For state `s`, the rules whose keyword ends there: `rules[ruleStart[s]..<ruleStart[s + 1]]`.
+    /// Rows at or past this one belong to marked states.
+    private let firstMarkedRow: Int
+    /// The row of the line-end state, the last state.
+    private let lineEndRow: Int
+    /// For marked state `firstMarked + i`, the rules whose keyword ends there:
+    /// `rules[ruleStart[i]..<ruleStart[i + 1]]` (empty for the line-end state).
     private let ruleStart: [Int32]
     private let rules: [Int32]
-
-    private static let hasRules: Int32 = 1
-    private static let isLineEnd: Int32 = 2
 
     /// Builds the automaton; `keywords[r]` are rule `r`'s keywords (lowercase; an empty
     /// list means the rule has none, so the prefilter never reports it).
@@ -96,18 +100,28 @@ public struct KeywordPrefilter: Sendable {
             delta[lineEndState * classCount + cls] = delta[cls]
         }
 
+        // 4. Renumber: unmarked states first (the root stays 0), then the states where a
+        //    keyword ends, then the line-end state.
+        let marked = (0..<children.count).filter { !outputs[$0].isEmpty }
+        let unmarked = (0..<children.count).filter { outputs[$0].isEmpty }
+        var renumbered = [Int](repeating: 0, count: stateCount)
+        for (number, state) in (unmarked + marked + [lineEndState]).enumerated() { renumbered[state] = number }
+        var table = [Int32](repeating: 0, count: stateCount * classCount)
+        for state in 0..<stateCount {
+            for cls in 0..<classCount {
+                table[renumbered[state] * classCount + cls] = Int32(renumbered[delta[state * classCount + cls]] * classCount)
+            }
+        }
         var ruleStart: [Int32] = [0]
         var rules: [Int32] = []
-        var flags = [Int32](repeating: 0, count: stateCount)
-        for state in 0..<stateCount {
-            if state < children.count, !outputs[state].isEmpty {
-                rules += outputs[state].sorted()
-                flags[state] = KeywordPrefilter.hasRules
-            }
+        for state in marked {
+            rules += outputs[state].sorted()
             ruleStart.append(Int32(rules.count))
         }
-        flags[lineEndState] = KeywordPrefilter.isLineEnd
-        self.transitions = delta.map { target in Int32(target * classCount) << 2 | flags[target] }
+        ruleStart.append(Int32(rules.count))
+        self.transitions = table
+        self.firstMarkedRow = unmarked.count * classCount
+        self.lineEndRow = (stateCount - 1) * classCount
         self.byteClass = classes
         self.classCount = classCount
         self.ruleStart = ruleStart
@@ -143,8 +157,8 @@ public struct KeywordPrefilter: Sendable {
                 var lineStart = 0
                 var index = 0
                 while index < count {
-                    let entry = KeywordPrefilter.advance(base, count, &index, &row, classes, table)
-                    if entry & KeywordPrefilter.isLineEnd != 0 {
+                    KeywordPrefilter.advance(base, count, &index, &row, classes, table, firstMarkedRow)
+                    if row == lineEndRow {
                         if everyLine || !scratch.candidates.isEmpty {
                             try body(lineIndex, lineStart, index, scratch.candidates)
                         }
@@ -152,7 +166,7 @@ public struct KeywordPrefilter: Sendable {
                         scratch.generation += 1
                         lineIndex += 1
                         lineStart = index
-                    } else if entry & KeywordPrefilter.hasRules != 0 {
+                    } else if row >= firstMarkedRow {
                         addRules(ofRow: row, to: &scratch)
                     }
                 }
@@ -165,30 +179,26 @@ public struct KeywordPrefilter: Sendable {
         }
     }
 
-    /// Runs the automaton from `index` until it enters a flagged state (a keyword end or
-    /// a line end) or the input ends; returns that state's entry (0 at the end). Kept
-    /// apart, with nothing but locals, so `row` and `index` stay in registers.
+    /// Runs the automaton from `index` until it enters a marked state (a keyword end or
+    /// the line end) or the input ends. Kept apart, with nothing but locals, so `row` and
+    /// `index` stay in registers: per byte, two loads, an add and a compare.
     @inline(__always)
     private static func advance(_ base: UnsafePointer<UInt8>, _ count: Int, _ index: inout Int, _ row: inout Int,
-                                _ classes: UnsafePointer<UInt8>, _ table: UnsafePointer<Int32>) -> Int32 {
+                                _ classes: UnsafePointer<UInt8>, _ table: UnsafePointer<Int32>, _ firstMarkedRow: Int) {
         var position = index
         var current = row
-        var entry: Int32 = 0
         while position < count {
-            entry = table[current &+ Int(classes[Int(base[position])])]
-            current = Int(truncatingIfNeeded: entry >> 2)
+            current = Int(table[current &+ Int(classes[Int(base[position])])])
             position &+= 1
-            if entry & 3 != 0 { break }
+            if current >= firstMarkedRow { break }
         }
-        if position == count, entry & 3 == 0 { entry = 0 }
         index = position
         row = current
-        return entry
     }
 
     private func addRules(ofRow row: Int, to scratch: inout Scratch) {
-        let state = row / classCount
-        for index in Int(ruleStart[state])..<Int(ruleStart[state + 1]) {
+        let marked = (row - firstMarkedRow) / classCount
+        for index in Int(ruleStart[marked])..<Int(ruleStart[marked + 1]) {
             let rule = Int(rules[index])
             if scratch.seen[rule] != scratch.generation {
                 scratch.seen[rule] = scratch.generation
