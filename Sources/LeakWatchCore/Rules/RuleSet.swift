@@ -1,5 +1,3 @@
-import Glibc
-
 /// The compiled rules a scan runs, with their keyword prefilter. Immutable and Sendable,
 /// so one rule set can serve every scanning thread.
 public struct RuleSet: Sendable {
@@ -53,35 +51,34 @@ public struct RuleSet: Sendable {
         load(BuiltinRules.files)
     }
 
-    /// Reads rule files from `paths`: each a `.rules` file, or a directory whose `*.rules`
-    /// files are read in name order.
+    /// Reads rule files from `paths`: each a file (read whatever its name), or a
+    /// directory whose `*.rules` files are read, walked in name order.
     ///
-    /// - Throws: a ``RuleLoadError`` naming a path that cannot be read.
+    /// - Throws: a ``RuleLoadError`` naming every path that cannot be read.
     public static func readFiles(_ paths: [String]) throws(RuleLoadError) -> [RuleFileText] {
         var files: [RuleFileText] = []
         var errors: [RuleFileError] = []
+        func fail(_ path: String, _ message: String) {
+            errors.append(RuleFileError(path: path, line: 1, column: 1, message: message))
+        }
         for path in paths {
-            var info = stat()
-            guard stat(path, &info) == 0 else {
-                errors.append(RuleFileError(path: path, line: 1, column: 1, message: "cannot read rule file: \(systemMessage(errno))"))
-                continue
-            }
-            var members = [path]
-            if info.st_mode & S_IFMT == S_IFDIR {
-                members = []
-                PathWalker.walk(path) { item in
-                    if case .file(let file) = item, file.hasSuffix(".rules") { members.append(file) }
-                }
-                if members.isEmpty {
-                    errors.append(RuleFileError(path: path, line: 1, column: 1, message: "no .rules files in directory"))
-                }
-            }
-            for member in members {
-                switch readText(member) {
-                case .success(let text): files.append(RuleFileText(path: member, text: text))
-                case .failure(let error): errors.append(error)
+            var found = 0
+            PathWalker.walk(path) { item in
+                switch item {
+                case .file(let file) where file == path || file.hasSuffix(".rules"):
+                    found += 1
+                    switch readText(file) {
+                    case .success(let text): files.append(RuleFileText(path: file, text: text))
+                    case .failure(let error): errors.append(error)
+                    }
+                case .file:
+                    break
+                case .failure(let failed, let message):
+                    found += 1
+                    fail(failed, "cannot read rule file: \(message)")
                 }
             }
+            if found == 0 { fail(path, "no .rules files in directory") }
         }
         guard errors.isEmpty else { throw RuleLoadError(errors) }
         return files

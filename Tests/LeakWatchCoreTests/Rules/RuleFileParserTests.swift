@@ -119,3 +119,27 @@ import Testing
         #expect(rules.rules.first?.pattern.source == "PIN: (\\d+) # not a comment")
     }
 }
+
+@Suite struct RuleFilesReadingTests {
+    @Test func aRulesDirectoryIsWalkedForRulesFilesOnly() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("b.rules", "rule b\n")
+        try directory.write("nested/a.rules", "rule a\n")
+        try directory.write("README.md", "not rules")
+        let files = try RuleSet.readFiles([directory.path])
+        #expect(files.map(\.path) == [directory.file("b.rules"), directory.file("nested/a.rules")])
+    }
+
+    @Test func missingPathsAndEmptyDirectoriesAreAllReported() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("notes.txt", "")
+        #expect {
+            try RuleSet.readFiles(["/nonexistent/x.rules", directory.path])
+        } throws: { error in
+            (error as? RuleLoadError)?.errors.map(\.description) == [
+                "/nonexistent/x.rules:1:1: error: cannot read rule file: no such file or directory",
+                "\(directory.path):1:1: error: no .rules files in directory",
+            ].sorted()
+        }
+    }
+}
