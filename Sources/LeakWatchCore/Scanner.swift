@@ -32,7 +32,9 @@ public final class Scanner {
     public init(rules: RuleSet, options: Options = Options()) {
         self.rules = rules
         self.options = options
-        self.detector = Detector(rules: rules, options: options.detector)
+        var detectorOptions = options.detector
+        detectorOptions.maxLineBytes = options.maxLineBytes
+        self.detector = Detector(rules: rules, options: detectorOptions)
     }
 
     /// Scans every path in order (`-` is standard input; directories are walked), then
@@ -81,8 +83,9 @@ public final class Scanner {
         try scan(opened.source, info: opened.info, into: &sink, summary: &summary)
     }
 
-    /// Scans one byte source, adding to `summary`.
-    public func scan(_ source: any ByteSource, info: SourceInfo, context: RuleContext = .log,
+    /// Scans one byte source, adding to `summary`. By default the input's first line
+    /// decides whether it is a captured HTTP response stream or a log.
+    public func scan(_ source: any ByteSource, info: SourceInfo, as kind: Detector.InputKind = .sniff,
                      into sink: inout some AlertSink, summary: inout ScanSummary) throws {
         let reader = LineReader(source: source, bufferSize: options.bufferSize, maxLineBytes: options.maxLineBytes)
         let findingsBefore = summary.findings
@@ -97,10 +100,14 @@ public final class Scanner {
                 break
             }
             guard let chunk else { break }
-            try detector.scan(chunk, source: info, context: context) { finding in
+            try detector.scan(chunk, source: info, as: kind) { finding in
                 summary.count(finding)
                 try sink.report(finding)
             }
+        }
+        try detector.finishInput { finding in
+            summary.count(finding)
+            try sink.report(finding)
         }
         summary.bytes += reader.bytesRead
         summary.lines += reader.lineCount

@@ -6,11 +6,12 @@ enum RulesCommands {
             return .error
         }
         let idWidth = rules.rules.map(\.id.count).max() ?? 0
+        let severityWidth = rules.rules.map(\.severity.description.count).max() ?? 0
         var text = ""
         for rule in rules.rules {
             let keywords = rule.keywords.isEmpty ? "(none: costly, runs on every line)" : rule.keywords.joined(separator: " ")
             text += rule.id.padding(toLength: idWidth + 2, withPad: " ", startingAt: 0)
-            text += rule.severity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+            text += rule.severity.description.padding(toLength: severityWidth + 2, withPad: " ", startingAt: 0)
             text += rule.category.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)
             text += rule.title + "\n"
             let contexts = RuleContext.allCases.filter(rule.contexts.contains).map(\.rawValue).joined(separator: " ")

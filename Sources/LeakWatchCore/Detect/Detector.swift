@@ -1,38 +1,63 @@
 /// Runs a rule set over chunks of lines and reports a ``Finding`` for every match.
 ///
 /// For each chunk, the keyword prefilter finds in one pass which lines hold which rules'
-/// keywords; only those rules' regexes run, and only on those lines (plus rules without
-/// keywords, on every line). Every match on a line is collected before findings are
-/// made, so each finding's excerpt masks every secret on the line, not only its own.
+/// keywords, and which hold something to decode; only those rules' regexes run, and only
+/// on those lines (plus rules without keywords, on every line). A line with something to
+/// decode is first turned into plain text (``LineNormalizer``) and prefiltered again.
+/// Every match on a line is collected before findings are made, so each finding's excerpt
+/// masks every secret on the line, not only its own. `event` rules gather the lines of a
+/// stack trace into one finding (``EventAssembler``); while one is open, every line is
+/// looked at.
 ///
-/// One detector per thread: it owns the PCRE2 match data (created once per rule, here)
+/// Scan an input's chunks in order, then call ``finishInput(report:)``. One detector per
+/// thread: it owns the PCRE2 match data (created once per rule, here) and per-input state,
 /// and is not Sendable.
 ///
 /// - Complexity: O(n) in the bytes scanned for the prefilter; regexes run only on
-///   candidate lines, each bounded by ``PCRE2Limits``.
+///   candidate lines, each bounded by ``PCRE2Limits``. No allocation per line that
+///   matches nothing.
 public final class Detector {
     public struct Options: Sendable {
         /// Print secrets in clear instead of masking them. This is false by default.
         public var showSecrets = false
         /// Matches of one rule on one line reported at most. This is 16 by default.
         public var maxMatchesPerLine = 16
+        /// The most bytes of container partial lines joined into one. This is 1 MiB by default.
+        public var maxLineBytes = LineReader.defaultMaxLineBytes
         public var limits = PCRE2Limits()
 
         public init() {}
+    }
+
+    /// How the context of each line of an input is decided.
+    public enum InputKind: Sendable, Equatable {
+        /// A captured HTTP response stream if the first line is a status line (header and
+        /// body lines then), otherwise a log.
+        case sniff
+        /// Every line is in this context.
+        case fixed(RuleContext)
     }
 
     public let rules: RuleSet
     public let options: Options
     private let matchers: [PCRE2Matcher]
     private var scratch: KeywordPrefilter.Scratch
+    private var decodedScratch: KeywordPrefilter.Scratch
     private var lineMatches: [LineMatch] = []
     /// The first failure of each rule on the current input, in order of occurrence.
     private var failures: [MatchFailure] = []
+    private let events: EventAssembler
+    private var currentSource = SourceInfo(name: "")
+
+    // Per input; reset by finishInput.
+    private var tracker = HTTPResponseTracker()
+    private var normalizer: LineNormalizer
 
     private struct LineMatch {
         let rule: Int
         let range: ByteRange
         let secret: ByteRange?
+        let status: Int?
     }
 
     public init(rules: RuleSet, options: Options = Options()) {
@@ -40,78 +65,210 @@ public final class Detector {
         self.options = options
         let context = PCRE2MatchContext(limits: options.limits)
         self.matchers = rules.rules.map { PCRE2Matcher(pattern: $0.pattern, context: context) }
-        self.scratch = KeywordPrefilter.Scratch(ruleCount: rules.rules.count)
+        self.scratch = KeywordPrefilter.Scratch(ruleCount: rules.rules.count + 1)
+        self.decodedScratch = KeywordPrefilter.Scratch(ruleCount: rules.rules.count + 1)
+        self.normalizer = LineNormalizer(maxLineBytes: options.maxLineBytes)
+        self.events = EventAssembler(rules: rules, context: context, showSecrets: options.showSecrets)
     }
 
-    /// Scans every line of `chunk`, read from `source` in `context`, calling `report`
-    /// with each finding in line order (and, within a line, in order of position).
-    public func scan(_ chunk: Chunk, source: SourceInfo, context: RuleContext,
+    /// Scans every line of `chunk`, the next chunk of an input read from `source`,
+    /// calling `report` with each finding: one-line findings in line order, an event's
+    /// finding when its last line has been seen.
+    public func scan(_ chunk: Chunk, source: SourceInfo, as kind: InputKind = .sniff,
                      report: (Finding) throws -> Void) rethrows {
-        let unfiltered = rules.unfilteredRules
-        try rules.prefilter.scanLines(chunk.bytes, everyLine: !unfiltered.isEmpty, scratch: &scratch) {
-            index, start, end, candidates in
-            let line = chunk.line(index, from: start, to: end)
-            collectMatches(in: line, source: source, context: context, candidates: candidates, unfiltered: unfiltered)
-            if !lineMatches.isEmpty {
-                try reportMatches(in: line, source: source, context: context, report: report)
+        currentSource = source
+        events.sourceName = source.name
+        if kind == .sniff, chunk.firstLineNumber == 1, chunk.byteOffset == 0, chunk.piece?.offsetInLine ?? 0 == 0 {
+            let firstLineEnd = chunk.bytes.firstIndex(of: 0x0A) ?? chunk.bytes.count
+            if HTTPResponseTracker.statusCode(UnsafeRawBufferPointer(rebasing: chunk.bytes[..<firstLineEnd])) == nil {
+                _ = tracker.classify(UnsafeRawBufferPointer(rebasing: chunk.bytes[..<firstLineEnd]))
             }
         }
+        let isLog = kind != .sniff || tracker.isLog
+        let everyLine = !rules.unfilteredRules.isEmpty || !isLog
+        var cursor = (index: 0, start: 0)
+        try rules.prefilter.scanLines(chunk.bytes, everyLine: everyLine, scratch: &scratch) {
+            index, start, end, candidates in
+            if events.hasOpenEvents, cursor.start < start {
+                try scanGap(chunk, from: cursor, to: start, kind: kind, report: report)
+            }
+            cursor = (index + 1, end)
+            let line = chunk.line(index, from: start, to: end)
+            let context = self.context(of: line, kind: kind)
+            if candidates.contains(rules.normalizeCandidate), line.piece == nil {
+                let decoded = try normalizer.normalize(line) { plain in
+                    try scanDecoded(plain, context: context, report: report)
+                }
+                if decoded { return }
+            }
+            try scanLine(line, candidates: candidates, context: context, report: report)
+        }
+        if events.hasOpenEvents, cursor.start < chunk.bytes.count {
+            try scanGap(chunk, from: cursor, to: chunk.bytes.count, kind: kind, report: report)
+        }
+    }
+
+    /// Ends the current input: reports a held partial line and every open event, and
+    /// forgets the input's state.
+    public func finishInput(report: (Finding) throws -> Void) rethrows {
+        try normalizer.finish { plain in
+            try scanDecoded(plain, context: tracker.isLog ? .log : .body, report: report)
+        }
+        try events.finish(report: report)
+        tracker = HTTPResponseTracker()
+        normalizer = LineNormalizer(maxLineBytes: options.maxLineBytes)
     }
 
     /// The rules that failed on some line since the last call, first failure and count
     /// for each; the record is then cleared (call it after each input).
     public func takeMatchFailures() -> [MatchFailure] {
+        for failure in events.takeFailures() {
+            recordFailure(rule: failure.rule, lineNumber: failure.line, error: failure.error)
+        }
         defer { failures = [] }
         return failures
     }
 
-    private func collectMatches(in line: Line, source: SourceInfo, context: RuleContext,
-                                candidates: [Int32], unfiltered: [Int]) {
-        lineMatches.removeAll(keepingCapacity: true)
-        for candidate in candidates { match(rule: Int(candidate), in: line, source: source, context: context) }
-        for rule in unfiltered { match(rule: rule, in: line, source: source, context: context) }
-        if lineMatches.count > 1 {
-            lineMatches.sort { ($0.range.start, $0.rule) < ($1.range.start, $1.rule) }
+    private func context(of line: Line, kind: InputKind) -> RuleContext {
+        switch kind {
+        case .fixed(let context): return context
+        case .sniff:
+            if tracker.isLog { return .log }
+            if let piece = line.piece, piece.offsetInLine > 0 { return .body }
+            return tracker.classify(line.bytes)
         }
     }
 
-    private func match(rule index: Int, in line: Line, source: SourceInfo, context: RuleContext) {
+    /// Scans lines the prefilter skipped (no keyword in them) while an event is open, so
+    /// the event sees its continuation lines.
+    private func scanGap(_ chunk: Chunk, from cursor: (index: Int, start: Int), to limit: Int, kind: InputKind,
+                         report: (Finding) throws -> Void) rethrows {
+        var index = cursor.index
+        var start = cursor.start
+        while start < limit, events.hasOpenEvents {
+            let end = chunk.bytes[start..<limit].firstIndex(of: 0x0A).map { $0 + 1 } ?? limit
+            let line = chunk.line(index, from: start, to: end)
+            try scanLine(line, candidates: [], context: context(of: line, kind: kind), report: report)
+            index += 1
+            start = end
+        }
+    }
+
+    /// Prefilters a decoded line again and scans it.
+    private func scanDecoded(_ line: Line, context: RuleContext, report: (Finding) throws -> Void) rethrows {
+        if line.bytes.isEmpty {
+            try scanLine(line, candidates: [], context: context, report: report)
+            return
+        }
+        try rules.prefilter.scanLines(line.bytes, everyLine: true, scratch: &decodedScratch) { _, _, _, candidates in
+            try scanLine(line, candidates: candidates, context: context, report: report)
+        }
+    }
+
+    private func scanLine(_ line: Line, candidates: [Int32], context: RuleContext,
+                          report: (Finding) throws -> Void) rethrows {
+        lineMatches.removeAll(keepingCapacity: true)
+        var starts: [Int] = []
+        for candidate in candidates where candidate != rules.normalizeCandidate {
+            collect(rule: Int(candidate), in: line, context: context, eventStarts: &starts)
+        }
+        for rule in rules.unfilteredRules { collect(rule: rule, in: line, context: context, eventStarts: &starts) }
+        if lineMatches.count > 1 {
+            lineMatches.sort { ($0.range.start, $0.rule) < ($1.range.start, $1.rule) }
+        }
+        let secrets = lineMatches.compactMap(\.secret)
+
+        var taken = false
+        if events.hasOpenEvents, line.piece == nil {
+            taken = try events.offer(line, secrets: secrets, report: report)
+        }
+        if !taken, line.piece == nil {
+            for rule in starts {
+                let matcher = matchers[rule]
+                guard let match = firstMatch(rule: rule, in: line) else { continue }
+                events.start(rule: rule, line: line, match: match, context: context,
+                             status: context == .log ? nil : tracker.status, source: currentSource,
+                             secrets: secrets, startMatcher: matcher)
+            }
+        }
+        if !lineMatches.isEmpty {
+            try reportMatches(in: line, context: context, secrets: secrets, report: report)
+        }
+    }
+
+    private func collect(rule index: Int, in line: Line, context: RuleContext, eventStarts: inout [Int]) {
         let rule = rules.rules[index]
         guard rule.contexts.contains(context) else { return }
+        if rule.event != nil {
+            eventStarts.append(index)
+            return
+        }
         let matcher = matchers[index]
         let overlap = line.piece?.overlap ?? 0
         do {
             _ = try matcher.forEachMatch(in: line.bytes, limit: options.maxMatchesPerLine) { range in
                 // A match inside the overlap was already seen in the previous piece.
-                if overlap == 0 || range.end > overlap {
-                    lineMatches.append(LineMatch(rule: index, range: range,
-                                                 secret: rule.secretGroup.flatMap { matcher.captureRange($0) }))
+                guard overlap == 0 || range.end > overlap else { return true }
+                let secret = rule.secretGroup.flatMap { matcher.captureRange($0) }
+                if let minEntropy = rule.minEntropy,
+                   ShannonEntropy.bitsPerByte(UnsafeRawBufferPointer(rebasing: line.bytes[(secret ?? range).start..<(secret ?? range).end])) < minEntropy {
+                    return true
                 }
+                let status = rule.statusGroup.flatMap { matcher.captureRange($0) }.flatMap { statusCode(line.bytes, $0) }
+                lineMatches.append(LineMatch(rule: index, range: range, secret: secret, status: status))
                 return true
             }
         } catch {
-            if let known = failures.firstIndex(where: { $0.ruleID == rule.id }) {
-                failures[known].count += 1
-            } else {
-                failures.append(MatchFailure(ruleID: rule.id, path: source.name, line: line.number, error: error, count: 1))
-            }
+            recordFailure(rule: index, line: line, error: error)
         }
     }
 
-    private func reportMatches(in line: Line, source: SourceInfo, context: RuleContext,
-                               report: (Finding) throws -> Void) throws {
-        let secrets = lineMatches.compactMap(\.secret)
+    private func firstMatch(rule: Int, in line: Line) -> ByteRange? {
+        do {
+            return try matchers[rule].firstMatch(in: line.bytes)
+        } catch {
+            recordFailure(rule: rule, line: line, error: error)
+            return nil
+        }
+    }
+
+    private func recordFailure(rule: Int, line: Line, error: PCRE2Error) {
+        recordFailure(rule: rule, lineNumber: line.number, error: error)
+    }
+
+    private func recordFailure(rule: Int, lineNumber: Int, error: PCRE2Error) {
+        let id = rules.rules[rule].id
+        if let known = failures.firstIndex(where: { $0.ruleID == id }) {
+            failures[known].count += 1
+        } else {
+            failures.append(MatchFailure(ruleID: id, path: currentSource.name, line: lineNumber, error: error, count: 1))
+        }
+    }
+
+    private func statusCode(_ bytes: UnsafeRawBufferPointer, _ range: ByteRange) -> Int? {
+        guard range.count == 3 else { return nil }
+        var code = 0
+        for digit in bytes[range.start..<range.end] {
+            guard (0x30...0x39).contains(digit) else { return nil }
+            code = code * 10 + Int(digit - 0x30)
+        }
+        return code
+    }
+
+    private func reportMatches(in line: Line, context: RuleContext, secrets: [ByteRange],
+                               report: (Finding) throws -> Void) rethrows {
         let offsetInLine = line.piece?.offsetInLine ?? 0
         for found in lineMatches {
             let rule = rules.rules[found.rule]
+            let status = found.status ?? (context == .log ? nil : tracker.status)
             try report(Finding(
-                ruleID: rule.id, title: rule.title, severity: rule.severity, category: rule.category,
-                cwe: rule.cwe, fix: rule.fix, path: source.name, line: line.number,
+                ruleID: rule.id, title: rule.title, severity: rule.severity.resolve(context: context, status: status),
+                category: rule.category, cwe: rule.cwe, fix: rule.fix, path: currentSource.name, line: line.number,
                 column: offsetInLine + found.range.start + 1,
                 byteOffset: line.byteOffset + found.range.start, context: context,
                 excerpt: Excerpt.make(line: line.bytes, match: found.range, secrets: secrets, showSecrets: options.showSecrets),
                 fingerprint: Fingerprint.make(ruleID: rule.id, line: line.bytes, match: found.range, secrets: secrets),
-                isTruncated: line.isTruncated, hasSecret: found.secret.map { !$0.isEmpty } ?? false))
+                isTruncated: line.isTruncated, hasSecret: found.secret.map { !$0.isEmpty } ?? false, status: status))
         }
     }
 }

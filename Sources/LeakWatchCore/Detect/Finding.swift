@@ -37,6 +37,26 @@ public struct Finding: Sendable, Equatable {
     public let isTruncated: Bool
     /// Returns true if and only if the match holds a secret (masked unless shown).
     public let hasSecret: Bool
+    /// The HTTP status the severity was judged with: from the rule's `status-group` on a
+    /// log line, or the response's status for header and body lines; nil when unknown.
+    public var status: Int? = nil
+    /// For an event (a stack trace), what it spans and names; nil for a one-line finding.
+    public var event: EventDetail? = nil
+}
+
+/// What a multi-line event finding covers.
+public struct EventDetail: Sendable, Equatable {
+    /// The line of the event's last line (the finding's ``Finding/line`` is its first).
+    public let endLine: Int
+    /// How many lines the event has, its first included and trailing blank lines not.
+    public let lineCount: Int
+    /// The exception type, e.g. `KeyError` or `java.lang.IllegalStateException`, if the
+    /// rule captures one.
+    public let exceptionType: String?
+    /// The source file of the first application (non-library) frame, if any.
+    public let frameFile: String?
+    /// Returns true if and only if the event reached the rule's `max-lines` and was cut.
+    public let isCut: Bool
 }
 
 /// A rule whose regex failed on a line (a match limit hit by a pathological pattern or

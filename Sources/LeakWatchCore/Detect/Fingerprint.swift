@@ -22,7 +22,10 @@ struct FNV1a64 {
 
 enum Fingerprint {
     /// `ruleID:` + 16 hex digits of FNV-1a 64 over the rule id and `match`, where each
-    /// of `secrets` (ranges within `match`'s subject) contributes only a 16-bit digest.
+    /// of `secrets` (ranges within `match`'s subject) contributes only a 16-bit digest,
+    /// and every run of digits outside them counts as one `0`, so timestamps, ports,
+    /// process ids and line numbers do not change it: the same leak seen again, in a
+    /// rotated file or on another line, has the same fingerprint.
     ///
     /// The 16-bit digest keeps different secrets apart with high probability (1 in
     /// 65,536 collide) while giving a reader of the output nothing to brute-force: every
@@ -35,13 +38,24 @@ enum Fingerprint {
         var position = match.start
         for secret in secrets.sorted(by: { $0.start < $1.start }) where secret.end > position && secret.start < match.end {
             let start = max(secret.start, position)
-            hash.add(line[position..<start])
+            addMasked(UnsafeRawBufferPointer(rebasing: line[position..<start]), to: &hash)
             var digest = FNV1a64()
             digest.add(line[secret.start..<secret.end])
             hash.add(FNV1a64.hex(UInt64(digest.folded16), digits: 4).utf8)
             position = min(secret.end, match.end)
         }
-        if position < match.end { hash.add(line[position..<match.end]) }
+        if position < match.end { addMasked(UnsafeRawBufferPointer(rebasing: line[position..<match.end]), to: &hash) }
         return ruleID + ":" + FNV1a64.hex(hash.value, digits: 16)
+    }
+
+    /// Adds `bytes` to `hash` with every run of ASCII digits reduced to one `0`.
+    static func addMasked(_ bytes: UnsafeRawBufferPointer, to hash: inout FNV1a64) {
+        var inDigits = false
+        for byte in bytes {
+            let isDigit = (0x30...0x39).contains(byte)
+            if isDigit && inDigits { continue }
+            inDigits = isDigit
+            hash.add(CollectionOfOne(isDigit ? UInt8(ascii: "0") : byte))
+        }
     }
 }

@@ -27,10 +27,13 @@ public enum RuleSelfTest {
             let context = RuleContext.allCases.first { rule.contexts.contains($0) } ?? .log
             for example in rule.examples {
                 samples += 1
-                let found = ruleIDs(detector, example.text, context)
-                if !found.contains(rule.id) {
+                let found = ruleIDs(detector, example.text, context).filter { $0 == rule.id }.count
+                if found == 0 {
                     failures.append(Failure(ruleID: rule.id, location: example.location,
                                             message: explainMiss(rule: rule, text: example.text)))
+                } else if rule.event != nil, found > 1 {
+                    failures.append(Failure(ruleID: rule.id, location: example.location,
+                                            message: "example gives \(found) events, but must give one"))
                 }
             }
             for lookalike in rule.lookalikes {
@@ -44,14 +47,15 @@ public enum RuleSelfTest {
         return Report(rulesTested: rules.rules.count, samplesTested: samples, failures: failures)
     }
 
-    /// The ids of the rules that find something in `text`, read as one line.
-    static func ruleIDs(_ detector: Detector, _ text: String, _ context: RuleContext) -> Set<String> {
-        var found: Set<String> = []
+    /// The rule id of each finding in `text`, read as an input of its own in `context`.
+    static func ruleIDs(_ detector: Detector, _ text: String, _ context: RuleContext) -> [String] {
+        var found: [String] = []
         let reader = LineReader(source: BytesSource(Array(text.utf8)))
         let source = SourceInfo(name: "<example>")
         while let chunk = try? reader.nextChunk() {
-            detector.scan(chunk, source: source, context: context) { found.insert($0.ruleID) }
+            detector.scan(chunk, source: source, as: .fixed(context)) { found.append($0.ruleID) }
         }
+        detector.finishInput { found.append($0.ruleID) }
         _ = detector.takeMatchFailures()
         return found
     }

@@ -61,6 +61,14 @@ public final class PCRE2Pattern: @unchecked Sendable {
         self.jitError = jitFailure
     }
 
+    /// The number of the capture group called `name` (`(?<name>…)`), or nil if the
+    /// pattern has no such group.
+    public func groupNumber(named name: String) -> Int? {
+        let bytes = Array(name.utf8) + [0]
+        let number = bytes.withUnsafeBufferPointer { pcre2_substring_number_from_name_8(code, $0.baseAddress) }
+        return number > 0 ? Int(number) : nil
+    }
+
     deinit {
         pcre2_code_free_8(code)
     }

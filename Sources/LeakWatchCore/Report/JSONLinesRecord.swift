@@ -20,10 +20,34 @@ public enum JSONLinesRecord: Equatable, Sendable {
         public var fingerprint: String
         public var fix: String?
         public var truncated: Bool
+        public var status: Int?
+        public var event: EventRecord?
+
+        /// What a multi-line event (a stack trace) covers.
+        public struct EventRecord: Codable, Equatable, Sendable {
+            public var endLine: Int
+            public var lines: Int
+            public var exceptionType: String?
+            public var frameFile: String?
+            public var cut: Bool
+
+            enum CodingKeys: String, CodingKey, CaseIterable {
+                case endLine = "end_line", lines, exceptionType = "exception_type", frameFile = "frame_file", cut
+            }
+
+            public func encode(to encoder: Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(endLine, forKey: .endLine)
+                try container.encode(lines, forKey: .lines)
+                try container.encode(exceptionType, forKey: .exceptionType)
+                try container.encode(frameFile, forKey: .frameFile)
+                try container.encode(cut, forKey: .cut)
+            }
+        }
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case ruleID = "rule_id", title, severity, category, cwe, path, line, column
-            case byteOffset = "byte_offset", context, excerpt, fingerprint, fix, truncated
+            case byteOffset = "byte_offset", context, excerpt, fingerprint, fix, truncated, status, event
         }
 
         public init(_ finding: Finding) {
@@ -41,6 +65,11 @@ public enum JSONLinesRecord: Equatable, Sendable {
             fingerprint = finding.fingerprint
             fix = finding.fix
             truncated = finding.isTruncated
+            status = finding.status
+            event = finding.event.map {
+                EventRecord(endLine: $0.endLine, lines: $0.lineCount, exceptionType: $0.exceptionType,
+                            frameFile: $0.frameFile, cut: $0.isCut)
+            }
         }
 
         // Write `null` for absent optional fields, so every record has every key.
@@ -60,6 +89,8 @@ public enum JSONLinesRecord: Equatable, Sendable {
             try container.encode(fingerprint, forKey: .fingerprint)
             try container.encode(fix, forKey: .fix)
             try container.encode(truncated, forKey: .truncated)
+            try container.encode(status, forKey: .status)
+            try container.encode(event, forKey: .event)
         }
     }
 

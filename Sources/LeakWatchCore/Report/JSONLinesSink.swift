@@ -9,7 +9,8 @@ import Foundation
 /// consumer should check `version`; a new version is made only for changes that would
 /// break a consumer (a removed or retyped field), not for added fields.
 ///
-/// `"finding"`, one per finding, in input order:
+/// `"finding"`, one per finding, in input order (an event's finding, such as a stack
+/// trace, comes once its last line has been read):
 ///
 /// | key | type | meaning |
 /// | --- | --- | --- |
@@ -20,13 +21,15 @@ import Foundation
 /// | `cwe` | string or null | e.g. `CWE-215` |
 /// | `path` | string | the input as named on the command line, or `<stdin>` |
 /// | `line` | integer | 1-based line number |
-/// | `column` | integer | 1-based column of the match, in bytes |
+/// | `column` | integer | 1-based column of the match, in bytes (in the decoded text when the line was decoded: JSON string, ANSI, HTML entities, `%XX`) |
 /// | `byte_offset` | integer | offset of the match from the start of the input (decompressed) |
 /// | `context` | string | `log`, `header` or `body` |
 /// | `excerpt` | string | the line around the match: secrets replaced by `[REDACTED]` (unless `--show-secrets`), control bytes and invalid UTF-8 escaped (`\x1b`, `\xff`), `…` where clipped |
 /// | `fingerprint` | string | `rule_id:` + 16 hex digits; stable across files and rotation; secrets contribute a 16-bit digest only |
 /// | `fix` | string or null | what to do about it |
 /// | `truncated` | boolean | the line was longer than `--max-line-bytes` and scanned in pieces |
+/// | `status` | integer or null | the HTTP status the severity was judged with (access-log line, or response) |
+/// | `event` | object or null | for a multi-line event: `end_line`, `lines` (integers), `exception_type`, `frame_file` (first application frame; strings or null), `cut` (reached the rule's `max-lines`) |
 ///
 /// `"error"`, one per problem with an input (also written to stderr): `path` (string),
 /// `line` (integer or null), `message` (string).

@@ -37,6 +37,13 @@ public struct TextSink: AlertSink {
         var text = paint(location, "1") + " " + paint(finding.severity.rawValue, TextSink.color(of: finding.severity))
         text += " \(finding.ruleID): \(finding.title)"
         if finding.isTruncated { text += " (in a line longer than the line cap)" }
+        if let event = finding.event {
+            var parts: [String] = []
+            if let type = event.exceptionType { parts.append(Excerpt.escaped(type)) }
+            if let file = event.frameFile { parts.append("in " + Excerpt.escaped(file)) }
+            parts.append("lines \(finding.line)-\(event.endLine)" + (event.isCut ? ", cut" : ""))
+            text += " (" + parts.joined(separator: " ") + ")"
+        }
         text += "\n    " + finding.excerpt + "\n"
         try output.write(text)
         try output.flush()

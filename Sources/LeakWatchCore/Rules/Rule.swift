@@ -16,17 +16,26 @@ public struct Rule: Sendable {
 
     public let id: String
     public let title: String
-    public let severity: Severity
+    public let severity: SeverityPolicy
     public let category: Category
     /// The contexts the rule applies in. All contexts by default.
     public let contexts: Set<RuleContext>
     /// Lowercase literals of which at least one must occur in a line (ASCII case
     /// ignored) for the regex to run there. Empty means the regex runs on every line.
     public let keywords: [String]
+    /// The `regex` of a rule, or the `start` of an event.
     public let pattern: PCRE2Pattern
+    /// How lines after the start join an event; nil for a one-line rule.
+    public let event: EventPattern?
     /// The capture group holding the secret, which is masked in every output; nil when
     /// the rule finds no secret.
     public let secretGroup: Int?
+    /// The capture group holding an HTTP status (in an access-log line), for the
+    /// severity's status conditions; nil when the rule has none.
+    public let statusGroup: Int?
+    /// The Shannon entropy, in bits per byte, that the secret (or, without a secret
+    /// group, the whole match) must reach for a match to count; nil for no limit.
+    public let minEntropy: Double?
     /// The CWE id, e.g. `CWE-215`, or nil.
     public let cwe: String?
     /// What to do about a finding, or nil.
@@ -60,9 +69,11 @@ public struct Rule: Sendable {
             return nil
         }
 
-        var severity: Severity?
+        var severity: SeverityPolicy?
         if let value = spec.fields["severity"] {
-            severity = named(value.text, "severity", at: value)
+            let parsed = SeverityPolicy.parse(value.text)
+            severity = parsed.policy
+            for mistake in parsed.errors { fail(value, offset: mistake.offset, mistake.message) }
         } else {
             missing("severity")
         }
@@ -83,26 +94,74 @@ public struct Rule: Sendable {
 
         let keywords = spec.fields["keywords"].map { words(of: $0.text).map { asciiLowercased($0.word) } } ?? []
 
-        var pattern: PCRE2Pattern?
-        if let value = spec.fields["regex"] {
+        func compiled(_ key: String) -> PCRE2Pattern? {
+            guard let value = spec.fields[key] else { return nil }
             do {
-                pattern = try PCRE2Pattern(value.text)
+                return try PCRE2Pattern(value.text)
             } catch {
-                fail(value, offset: error.patternOffset ?? 0, "regex: \(error)")
+                fail(value, offset: error.patternOffset ?? 0, "\(key): \(error)")
+                return nil
             }
-        } else {
-            missing("regex")
+        }
+        func misplaced(_ keys: [String], _ reason: String) {
+            for key in keys { if let value = spec.fields[key] { fail(value, "'\(key)' \(reason)") } }
         }
 
-        var secretGroup: Int?
-        if let value = spec.fields["secret-group"] {
-            if let group = Int(value.text), group >= 0 {
-                secretGroup = group
-                if let pattern, group > pattern.captureCount {
-                    fail(value, "secret-group \(group) does not exist: the regex has \(pattern.captureCount) capture group\(pattern.captureCount == 1 ? "" : "s")")
-                }
+        func count(_ key: String, default fallback: Int) -> Int {
+            guard let value = spec.fields[key] else { return fallback }
+            guard let number = Int(value.text), number >= 1, number <= 100_000 else {
+                fail(value, "\(key) must be a whole number from 1 to 100000, found '\(value.text)'")
+                return fallback
+            }
+            return number
+        }
+
+        let patternKey = spec.isEvent ? "start" : "regex"
+        let pattern = compiled(patternKey)
+        if spec.fields[patternKey] == nil { missing(patternKey) }
+        var event: EventPattern?
+        if spec.isEvent {
+            misplaced(["regex", "secret-group", "status-group", "min-entropy"], "is a field of a 'rule'; an event has 'start', 'continue' and 'end'")
+            let continuation = compiled("continue")
+            if spec.fields["continue"] == nil { missing("continue (the lines that join the event)") }
+            let maxLines = count("max-lines", default: EventPattern.defaultMaxLines)
+            let minLines = count("min-lines", default: EventPattern.defaultMinLines)
+            let frame = compiled("frame")
+            if let frame, let value = spec.fields["frame"], frame.groupNumber(named: "file") == nil {
+                fail(value, "frame needs a group '(?<file>…)' naming the frame's source file")
+            }
+            if let pattern, let continuation {
+                event = EventPattern(start: pattern, continuation: continuation, end: compiled("end"),
+                                     maxLines: maxLines, minLines: minLines, frame: frame, library: compiled("library"))
+            }
+        } else {
+            misplaced(RuleSpec.eventKeys, "belongs to an 'event' stanza; write 'event \(spec.id)' to gather lines")
+        }
+
+        func group(_ key: String) -> Int? {
+            guard let value = spec.fields[key] else { return nil }
+            guard let group = Int(value.text), group >= 0 else {
+                fail(value, "\(key) must be a capture group number, found '\(value.text)'")
+                return nil
+            }
+            if let pattern, group > pattern.captureCount {
+                fail(value, "\(key) \(group) does not exist: the regex has \(pattern.captureCount) capture group\(pattern.captureCount == 1 ? "" : "s")")
+            }
+            return group
+        }
+        let secretGroup = group("secret-group")
+        let statusGroup = group("status-group")
+        if let severity, severity.usesStatus, statusGroup == nil, !contexts.contains(.header), !contexts.contains(.body),
+           let value = spec.fields["severity"] {
+            fail(value, "a status condition needs a 'status-group' (or the rule to run in header or body)")
+        }
+
+        var minEntropy: Double?
+        if let value = spec.fields["min-entropy"] {
+            if let bits = Double(value.text), bits >= 0, bits <= 8 {
+                minEntropy = bits
             } else {
-                fail(value, "secret-group must be a capture group number, found '\(value.text)'")
+                fail(value, "min-entropy must be a number of bits per byte from 0 to 8, found '\(value.text)'")
             }
         }
 
@@ -112,7 +171,7 @@ public struct Rule: Sendable {
         if spec.examples.isEmpty { missing("example (every rule needs text it must match)") }
         if spec.lookalikes.isEmpty { missing("'not' (every rule needs a look-alike it must not match)") }
 
-        guard errors.isEmpty, let title, let severity, let category, let pattern else {
+        guard errors.isEmpty, let title, let severity, let category, let pattern, event != nil || !spec.isEvent else {
             return .failure(RuleLoadError(errors))
         }
         func sample(_ value: RuleSpec.Value) -> Sample {
@@ -120,8 +179,8 @@ public struct Rule: Sendable {
         }
         return .success(Rule(
             id: spec.id, title: title, severity: severity, category: category, contexts: contexts,
-            keywords: keywords, pattern: pattern, secretGroup: secretGroup,
-            cwe: spec.fields["cwe"]?.text, fix: spec.fields["fix"]?.text,
+            keywords: keywords, pattern: pattern, event: event, secretGroup: secretGroup,
+            statusGroup: statusGroup, minEntropy: minEntropy, cwe: spec.fields["cwe"]?.text, fix: spec.fields["fix"]?.text,
             examples: spec.examples.map(sample), lookalikes: spec.lookalikes.map(sample),
             location: Location(path: spec.path, line: spec.line, column: 1)))
     }

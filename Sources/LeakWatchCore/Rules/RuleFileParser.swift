@@ -4,11 +4,16 @@
 /// The grammar, kept small on purpose:
 /// - A line whose first non-blank character is `#` is a comment; only whole lines are
 ///   comments, so `#` inside a regex is literal. Blank lines are ignored.
-/// - `rule <id>` at column 1 starts a stanza. Ids match `[a-z0-9][a-z0-9-]*`.
+/// - `rule <id>` at column 1 starts a stanza, `event <id>` a multi-line event stanza.
+///   Ids match `[a-z0-9][a-z0-9-]*`.
 /// - An indented `key  value` line sets a field of the current stanza. The value is the
 ///   rest of the line after the run of blanks that follows the key, trailing blanks
 ///   trimmed. There is no quoting and no escaping: what you see is the regex.
 /// - `example` and `not` may repeat; every other field appears at most once.
+/// - An indented `|` line continues the `example` or `not` above it with a newline; its
+///   text starts at the column where that field's value starts, so leading blanks line up
+///   as they would in the log (`|` then blanks up to that column; a shorter line adds an
+///   empty line).
 ///
 /// ```
 /// rule werkzeug-debugger-pin-logged
@@ -22,6 +27,8 @@ public enum RuleFileParser {
         var errors: [RuleFileError] = []
         var current: RuleSpec?
         var lineNumber = 0
+        /// The list field a `|` line would continue, and the column its value starts at.
+        var continuable: (key: String, column: Int)?
 
         func fail(_ column: Int, _ message: String) {
             errors.append(RuleFileError(path: path, line: lineNumber, column: column, message: message))
@@ -37,19 +44,40 @@ public enum RuleFileParser {
             if indent == 0 {
                 if let finished = current { specs.append(finished) }
                 current = nil
+                continuable = nil
                 let words = splitKeyValue(bytes, from: 0)
-                guard words.key == "rule" else {
-                    fail(1, "expected 'rule <id>' to start a stanza, found '\(words.key)'")
+                guard words.key == "rule" || words.key == "event" else {
+                    fail(1, "expected 'rule <id>' or 'event <id>' to start a stanza, found '\(words.key)'")
                     continue
                 }
                 guard let id = words.value, !id.text.isEmpty else {
-                    fail(bytes.count + 1, "'rule' needs an id, e.g. 'rule werkzeug-debugger-page'")
+                    fail(bytes.count + 1, "'\(words.key)' needs an id, e.g. '\(words.key) werkzeug-debugger-page'")
                     continue
                 }
                 if !isValidID(id.text) {
                     fail(id.column, "invalid rule id '\(id.text)': use lowercase letters, digits and '-', starting with a letter or digit")
                 }
-                current = RuleSpec(id: id.text, path: path, line: lineNumber)
+                current = RuleSpec(id: id.text, isEvent: words.key == "event", path: path, line: lineNumber)
+                continue
+            }
+
+            if bytes[indent] == UInt8(ascii: "|"), indent + 1 == bytes.count || isBlank(bytes[indent + 1]) {
+                guard var stanza = current, let (key, column) = continuable else {
+                    fail(indent + 1, "'|' continues an 'example' or 'not' line, but none comes before it")
+                    continue
+                }
+                let textStart = column - 1
+                if let stray = bytes[(indent + 1)..<min(textStart, bytes.count)].firstIndex(where: { !isBlank($0) }) {
+                    fail(stray + 1, "continued text must start at column \(column), where the \(key) value above starts")
+                    continue
+                }
+                let text = textStart < bytes.count ? String(decoding: bytes[textStart...], as: UTF8.self) : ""
+                if key == "example" {
+                    stanza.examples[stanza.examples.count - 1].text += "\n" + text
+                } else {
+                    stanza.lookalikes[stanza.lookalikes.count - 1].text += "\n" + text
+                }
+                current = stanza
                 continue
             }
 
@@ -67,9 +95,14 @@ public enum RuleFileParser {
                 continue
             }
             let located = RuleSpec.Value(text: value.text, line: lineNumber, column: value.column)
+            continuable = nil
             switch field.key {
-            case "example": current?.examples.append(located)
-            case "not": current?.lookalikes.append(located)
+            case "example":
+                current?.examples.append(located)
+                continuable = ("example", value.column)
+            case "not":
+                current?.lookalikes.append(located)
+                continuable = ("not", value.column)
             default:
                 if let first = current?.fields[field.key] {
                     fail(indent + 1, "field '\(field.key)' is already set at line \(first.line)")

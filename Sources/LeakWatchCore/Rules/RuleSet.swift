@@ -2,6 +2,8 @@
 /// so one rule set can serve every scanning thread.
 public struct RuleSet: Sendable {
     public let rules: [Rule]
+    /// Finds the rules' keywords and, as the extra candidate ``normalizeCandidate``, the
+    /// ``LineNormalizer/triggers`` of lines that need decoding.
     public let prefilter: KeywordPrefilter
     /// Indexes of rules without keywords, whose regex runs on every line.
     public let unfilteredRules: [Int]
@@ -9,9 +11,13 @@ public struct RuleSet: Sendable {
     /// Builds a rule set from compiled rules. Ids are assumed unique (``load(_:)`` checks).
     public init(rules: [Rule]) {
         self.rules = rules
-        self.prefilter = KeywordPrefilter(keywords: rules.map(\.keywords))
+        self.prefilter = KeywordPrefilter(keywords: rules.map(\.keywords) + [LineNormalizer.triggers])
         self.unfilteredRules = rules.indices.filter { rules[$0].keywords.isEmpty }
     }
+
+    /// The prefilter candidate that means "this line holds something to decode"; it is
+    /// one past the last rule's index.
+    public var normalizeCandidate: Int32 { Int32(rules.count) }
 
     /// The rules of the given categories only.
     public func filtered(categories: Set<Category>) -> RuleSet {

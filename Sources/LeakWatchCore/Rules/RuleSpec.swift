@@ -4,13 +4,17 @@ public struct RuleSpec: Equatable, Sendable {
     /// A field's value as written (the rest of the line after the key and its spaces,
     /// trailing blanks trimmed) and where that value starts.
     public struct Value: Equatable, Sendable {
-        public let text: String
+        /// The text; `|` continuation lines add to it after a newline.
+        public internal(set) var text: String
         public let line: Int
         /// The 1-based byte column where `text` starts.
         public let column: Int
     }
 
     public let id: String
+    /// Returns true if and only if the stanza is an `event` (a multi-line finding) rather
+    /// than a `rule`.
+    public var isEvent = false
     public let path: String
     /// The line of the `rule <id>` header.
     public let line: Int
@@ -23,7 +27,10 @@ public struct RuleSpec: Equatable, Sendable {
 
     /// The fields a rule may have that appear at most once.
     public static let scalarKeys = ["title", "severity", "category", "in", "keywords", "regex",
-                                    "secret-group", "cwe", "fix"]
+                                    "secret-group", "status-group", "min-entropy", "cwe", "fix"]
+                                    + eventKeys
+    /// The fields only an `event` stanza has.
+    public static let eventKeys = ["start", "continue", "end", "max-lines", "min-lines", "frame", "library"]
     /// The fields a rule may repeat.
     public static let listKeys = ["example", "not"]
     public static var knownKeys: [String] { scalarKeys + listKeys }

@@ -89,7 +89,7 @@ import Testing
               title  x
               title  y
               fix
-            event multi
+            stanza multi
             """
         #expect(errors(text) == [
             "bad.rules:1:3: error: field 'title' is outside a rule; start a stanza with 'rule <id>'",
@@ -101,7 +101,7 @@ import Testing
             "bad.rules:2:6: error: invalid rule id 'Bad_Id': use lowercase letters, digits and '-', starting with a letter or digit",
             "bad.rules:4:3: error: field 'title' is already set at line 3",
             "bad.rules:5:6: error: field 'fix' has no value",
-            "bad.rules:6:1: error: expected 'rule <id>' to start a stanza, found 'event'",
+            "bad.rules:6:1: error: expected 'rule <id>' or 'event <id>' to start a stanza, found 'stanza'",
         ])
     }
 
