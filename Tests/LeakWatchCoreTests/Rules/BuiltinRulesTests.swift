@@ -21,6 +21,38 @@ import Testing
         #expect(builtinRules.unfilteredRules.isEmpty)
     }
 
+    @Test func theLibraryCoversEveryCategory() {
+        #expect(builtinRules.rules.count >= 80)
+        #expect(Set(builtinRules.rules.map(\.category)) == Set(Category.allCases))
+    }
+
+    /// Every rule is seen at work on a real capture or fixture, not only on its examples.
+    @Test func everyRuleHasASampleThatExercisesIt() throws {
+        var sink = CollectingSink()
+        try Scanner(rules: builtinRules).scan(paths: [repositoryRoot + "/samples"], into: &sink)
+        #expect(sink.diagnostics.isEmpty, "\(sink.diagnostics)")
+        let exercised = Set(sink.findings.map(\.ruleID))
+        let idle = builtinRules.rules.map(\.id).filter { !exercised.contains($0) }
+        #expect(idle.isEmpty, "no sample under samples/ exercises: \(idle.joined(separator: ", "))")
+    }
+
+    /// What a debug-off server serves, ordinary assets and documentation, and near misses
+    /// of every kind: nothing at `low` or above.
+    @Test func benignSamplesGiveNothingAtLowOrAbove() throws {
+        let benign = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/samples")
+            .filter { $0.hasSuffix("-debug-off") }
+            .flatMap { folder in
+                try FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/samples/" + folder)
+                    .filter { $0.hasSuffix(".http") }.map { "samples/\(folder)/\($0)" }
+            }
+            + ["samples/benign", "samples/traces/benign-prose.log", "samples/traces/benign-errors.log"]
+        var sink = CollectingSink()
+        try Scanner(rules: builtinRules).scan(paths: benign.map { repositoryRoot + "/" + $0 }, into: &sink)
+        let loud = sink.findings.filter { $0.severity >= .low }
+        #expect(loud.isEmpty, "\(loud.map { "\($0.path):\($0.line): \($0.ruleID)" })")
+        #expect(sink.summary?.inputs ?? 0 > 30)
+    }
+
     @Test(arguments: builtinRules.rules.map(\.id))
     func examplesMatchAndLookalikesDoNot(ruleID: String) throws {
         let rule = try #require(builtinRules.rules.first { $0.id == ruleID })
