@@ -44,6 +44,8 @@ public final class Detector {
     private var scratch: KeywordPrefilter.Scratch
     private var decodedScratch: KeywordPrefilter.Scratch
     private var lineMatches: [LineMatch] = []
+    /// The event rules whose start may be on the current line (reused, not reallocated).
+    private var eventStarts: [Int] = []
     /// The first failure of each rule on the current input, in order of occurrence.
     private var failures: [MatchFailure] = []
     private let events: EventAssembler
@@ -168,11 +170,11 @@ public final class Detector {
     private func scanLine(_ line: Line, candidates: [Int32], context: RuleContext,
                           report: (Finding) throws -> Void) rethrows {
         lineMatches.removeAll(keepingCapacity: true)
-        var starts: [Int] = []
+        eventStarts.removeAll(keepingCapacity: true)
         for candidate in candidates where candidate != rules.normalizeCandidate {
-            collect(rule: Int(candidate), in: line, context: context, eventStarts: &starts)
+            collect(rule: Int(candidate), in: line, context: context)
         }
-        for rule in rules.unfilteredRules { collect(rule: rule, in: line, context: context, eventStarts: &starts) }
+        for rule in rules.unfilteredRules { collect(rule: rule, in: line, context: context) }
         if lineMatches.count > 1 {
             lineMatches.sort { ($0.range.start, $0.rule) < ($1.range.start, $1.rule) }
         }
@@ -183,7 +185,7 @@ public final class Detector {
             taken = try events.offer(line, secrets: secrets, report: report)
         }
         if !taken, line.piece == nil {
-            for rule in starts {
+            for rule in eventStarts {
                 let matcher = matchers[rule]
                 guard let match = firstMatch(rule: rule, in: line) else { continue }
                 events.start(rule: rule, line: line, match: match, context: context,
@@ -196,7 +198,7 @@ public final class Detector {
         }
     }
 
-    private func collect(rule index: Int, in line: Line, context: RuleContext, eventStarts: inout [Int]) {
+    private func collect(rule index: Int, in line: Line, context: RuleContext) {
         let rule = rules.rules[index]
         guard rule.contexts.contains(context) else { return }
         if rule.event != nil {

@@ -42,9 +42,24 @@ final class EventAssembler {
         var type: String?
         let typeFromStart: Bool
         var frameFile: String?
-        var excerpt: String
+        /// The line the excerpt is made from (the start, or the line naming the type),
+        /// kept as bytes: most events are dropped as too short, so the excerpt is only
+        /// made for those reported.
+        var excerpt: ExcerptSource
         var evidence = FNV1a64()
         let isTruncated: Bool
+    }
+
+    struct ExcerptSource {
+        let line: [UInt8]
+        let match: ByteRange
+        let secrets: [ByteRange]
+
+        init(_ line: UnsafeRawBufferPointer, match: ByteRange, secrets: [ByteRange]) {
+            self.line = Array(line)
+            self.match = match
+            self.secrets = secrets
+        }
     }
 
     /// Lines of other streams (same loose prefix, other key) tolerated before an
@@ -111,7 +126,7 @@ final class EventAssembler {
             source: source.name, endLine: line.number,
             type: event.startTypeGroup.flatMap { startMatcher.captureRange($0) }.map { text(line.bytes, $0) },
             typeFromStart: event.startTypeGroup.flatMap { startMatcher.captureRange($0) } != nil,
-            excerpt: Excerpt.make(line: line.bytes, match: match, secrets: secrets, showSecrets: showSecrets),
+            excerpt: ExcerptSource(line.bytes, match: match, secrets: secrets),
             isTruncated: line.isTruncated)
         opened.evidence.add(rules.rules[rule].id.utf8)
         noteFrame(&opened, in: line.bytes, from: 0)
@@ -167,8 +182,8 @@ final class EventAssembler {
         let typeGroup = isEnd ? pattern.endTypeGroup : pattern.continuationTypeGroup
         if !event.typeFromStart, let typeGroup, let range = matcher?.captureRange(typeGroup), !range.isEmpty {
             event.type = self.text(text, range)
-            event.excerpt = Excerpt.make(line: line.bytes, match: ByteRange(start: textStart + range.start, end: line.bytes.count),
-                                         secrets: secrets, showSecrets: showSecrets)
+            event.excerpt = ExcerptSource(line.bytes, match: ByteRange(start: textStart + range.start, end: line.bytes.count),
+                                          secrets: secrets)
         }
         if text.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
             event.blankRun += 1
@@ -216,7 +231,10 @@ final class EventAssembler {
         try report(Finding(
             ruleID: rule.id, title: rule.title, severity: rule.severity.resolve(context: event.context, status: event.status),
             category: rule.category, cwe: rule.cwe, fix: rule.fix, path: event.source, line: event.startLine,
-            column: event.column, byteOffset: event.byteOffset, context: event.context, excerpt: event.excerpt,
+            column: event.column, byteOffset: event.byteOffset, context: event.context,
+            excerpt: event.excerpt.line.withUnsafeBytes {
+                Excerpt.make(line: $0, match: event.excerpt.match, secrets: event.excerpt.secrets, showSecrets: showSecrets)
+            },
             fingerprint: rule.id + ":" + FNV1a64.hex(evidence.value, digits: 16), isTruncated: event.isTruncated,
             hasSecret: false, status: event.status,
             event: EventDetail(endLine: event.endLine, lineCount: event.lineCount, exceptionType: event.type,
