@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 leakwatch=${1:-.build/release/leakwatch}
 size=${2:-100M}
-genlogs=${GENLOGS:-../shared/bench/genlogs.py}
+# A verbatim copy of ../shared/bench/genlogs.py, so a clean clone can run this alone.
+genlogs=${GENLOGS:-scripts/genlogs.py}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
