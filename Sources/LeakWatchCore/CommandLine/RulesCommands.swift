@@ -15,7 +15,8 @@ enum RulesCommands {
             text += rule.category.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)
             text += rule.title + "\n"
             let contexts = RuleContext.allCases.filter(rule.contexts.contains).map(\.rawValue).joined(separator: " ")
-            text += String(repeating: " ", count: idWidth + 2) + "keywords: \(keywords); in: \(contexts); \(rule.location.path):\(rule.location.line)\n"
+            let kind = rule.event.map { "multi-line event (up to \($0.maxLines) lines); " } ?? ""
+            text += String(repeating: " ", count: idWidth + 2) + kind + "keywords: \(keywords); in: \(contexts); \(rule.location.path):\(rule.location.line)\n"
             if let jitError = rule.pattern.jitError {
                 text += String(repeating: " ", count: idWidth + 2) + "runs in PCRE2's interpreter (slower): JIT failed: \(jitError)\n"
             }

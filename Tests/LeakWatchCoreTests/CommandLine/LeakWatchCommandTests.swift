@@ -152,6 +152,9 @@ import Testing
         #expect(result.status == 0)
         for rule in builtinRules.rules { #expect(result.stdout.contains(rule.id + " ")) }
         #expect(result.stdout.hasSuffix("\(builtinRules.rules.count) rules\n"))
+        let python = result.stdout.split(separator: "\n").first { $0.hasPrefix("python-traceback ") } ?? ""
+        #expect(python.contains(" low body=high ") && python.hasSuffix(" traceback             Python traceback"))
+        #expect(result.stdout.contains("multi-line event (up to 400 lines); keywords: traceback; in: log header body; patterns/tracebacks.rules:"))
     }
 
     @Test func versionHelpAndUsageErrors() throws {
