@@ -27,14 +27,15 @@ public struct ContainerLogUnwrapper {
         self.maxBytes = maxBytes
     }
 
-    private static let dockerStart = Array(#"{"log":""#.utf8)
+    /// How a Docker `json-file` line starts: Docker writes no blank, other tools one.
+    static let dockerStarts = [Array(#"{"log":""#.utf8), Array(#"{"log": ""#.utf8)]
 
     /// Unwraps `line`, writing the program's text to `output` when a whole line is ready.
     public mutating func unwrap(_ line: Line, into output: inout [UInt8]) -> Outcome {
         let bytes = line.bytes
-        if bytes.starts(with: Self.dockerStart) {
+        if let start = Self.dockerStarts.first(where: { bytes.starts(with: $0) }) {
             let mark = output.count
-            _ = JSONStringUnescaper.appendString(bytes, from: Self.dockerStart.count, into: &output)
+            _ = JSONStringUnescaper.appendString(bytes, from: start.count, into: &output)
             let isWhole = output.count > mark && output[output.count - 1] == 0x0A
             if isWhole { output.removeLast() }
             return join(Array(output[mark...]), isWhole: isWhole, line: line, output: &output, mark: mark)

@@ -15,8 +15,9 @@ public struct LineNormalizer {
     /// line without any is used as it is. Searched by the keyword prefilter in the same
     /// pass as the rules' keywords.
     public static let triggers: [String] = {
-        var words = [#"{"log":""#, " stdout f ", " stderr f ", " stdout p ", " stderr p ", "\\", "\u{1B}[",
-                     "&quot;", "&amp;", "&lt;", "&gt;", "&apos;", "&nbsp;", "&#", "<br"]
+        var words = ContainerLogUnwrapper.dockerStarts.map { String(decoding: $0, as: UTF8.self) }
+        words += [" stdout f ", " stderr f ", " stdout p ", " stderr p ", "\\", "\u{1B}["]
+        words += ["&quot;", "&amp;", "&lt;", "&gt;", "&apos;", "&nbsp;", "&#", "<br"]
         for value in UInt8(0x21)...UInt8(0x7E) where PercentDecoder.decodes(value) {
             words.append("%" + String(value, radix: 16))
         }

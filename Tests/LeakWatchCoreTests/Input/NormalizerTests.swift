@@ -95,7 +95,8 @@ private func decode(_ step: (UnsafeRawBufferPointer, inout [UInt8]) -> Bool, _ t
             #"{"log":"Traceback (most recent ","stream":"stderr","time":"2026-12-03T17:26:17.2Z"}"#,
             #"{"log":"call last):\n","stream":"stderr","time":"2026-12-03T17:26:17.3Z"}"#,
             "plain line",
-        ]) == ["1:  * Debugger PIN: 123-456-789", "2: held", "2: Traceback (most recent call last):", "4: not wrapped"])
+            #"{"log": "spaced\n", "stream": "stdout"}"#,
+        ]) == ["1:  * Debugger PIN: 123-456-789", "2: held", "2: Traceback (most recent call last):", "4: not wrapped", "5: spaced"])
     }
 
     @Test func kubernetesCRIWithPartialLines() {
@@ -141,7 +142,7 @@ private func decode(_ step: (UnsafeRawBufferPointer, inout [UInt8]) -> Bool, _ t
 
     @Test func triggersCoverEveryDecoder() {
         let triggers = LineNormalizer.triggers
-        for needed in [#"{"log":""#, " stdout f ", " stderr p ", "\\", "\u{1B}[", "&quot;", "&#", "<br", "%5f", "%28"] {
+        for needed in [#"{"log":""#, #"{"log": ""#, " stdout f ", " stderr p ", "\\", "\u{1B}[", "&quot;", "&#", "<br", "%5f", "%28"] {
             #expect(triggers.contains(needed), "missing trigger \(needed)")
         }
         #expect(!triggers.contains("%20") && !triggers.contains("%26"))
