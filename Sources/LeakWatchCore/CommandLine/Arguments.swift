@@ -62,7 +62,7 @@ extension ScanArguments {
         name: "scan",
         overview: "Find leaked debuggers, tracebacks, debug pages and secrets in logs and captured HTTP responses.",
         usage: "leakwatch scan [<options>] [<path> ...]",
-        argumentHelp: [("<path>", "Files or directories (walked recursively) to scan; '-' or none reads standard input. gzip data is decompressed whatever the file is called.")],
+        argumentHelp: [("<path>", "Files or directories (walked recursively) to scan; '-' or none reads standard input. gzip data is decompressed whatever the file is called. An input whose first line is an HTTP status line (curl -si output) is read as a response: headers, then body.")],
         options: [
             OptionSpec(short: "f", "format", value: "format", help: "Output format: text, jsonl. (default: text)") {
                 arguments, value throws(ArgumentError) in
