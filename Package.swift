@@ -20,6 +20,23 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Brotli and Zstandard (`Content-Encoding: br`, `zstd`) and YAJL, a streaming JSON
+        // parser, so a HAR file is read one entry at a time, not as one parsed document.
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CBrotli",
+            pkgConfig: "libbrotlidec",
+            providers: [.apt(["libbrotli-dev"])]
+        ),
+        .systemLibrary(
+            name: "CYajl",
+            pkgConfig: "yajl",
+            providers: [.apt(["libyajl-dev"])]
+        ),
         // Turns patterns/*.rules into Swift source at build time, so the built-in rules
         // ship inside the binary and `patterns/` stays their only copy.
         .executableTarget(name: "EmbedRules", path: "Sources/EmbedRules"),
@@ -30,11 +47,12 @@ let package = Package(
         ),
         .target(
             name: "LeakWatchCore",
-            dependencies: ["CPCRE2", "CZlib"],
+            dependencies: ["CPCRE2", "CZlib", "CZstd", "CBrotli", "CYajl"],
             plugins: ["EmbedRulesPlugin"]
         ),
         .executableTarget(name: "LeakWatch", dependencies: ["LeakWatchCore"]),
-        .testTarget(name: "LeakWatchCoreTests", dependencies: ["LeakWatchCore"]),
+        // Fixtures/ holds captures that are broken on purpose (read by path, not bundled).
+        .testTarget(name: "LeakWatchCoreTests", dependencies: ["LeakWatchCore"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

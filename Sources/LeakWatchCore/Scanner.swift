@@ -21,13 +21,19 @@ public final class Scanner {
         public var detector = Detector.Options()
         /// The descriptor `-` reads. This is standard input by default.
         public var standardInput: Int32 = 0
+        /// What every input holds (`--input`); nil, the default, tells it from each
+        /// input's first bytes.
+        public var inputKind: InputKind?
+        /// The most bytes a compressed HTTP body is decoded to (`--max-body-bytes`). This
+        /// is 64 MiB by default.
+        public var maxBodyBytes = 64 << 20
 
         public init() {}
     }
 
     public let rules: RuleSet
     public let options: Options
-    private let detector: Detector
+    let detector: Detector
 
     public init(rules: RuleSet, options: Options = Options()) {
         self.rules = rules
@@ -83,47 +89,91 @@ public final class Scanner {
         try scan(opened.source, info: opened.info, into: &sink, summary: &summary)
     }
 
-    /// Scans one byte source, adding to `summary`. By default the input's first line
-    /// decides whether it is a captured HTTP response stream or a log.
-    public func scan(_ source: any ByteSource, info: SourceInfo, as kind: Detector.InputKind = .sniff,
+    /// Scans one byte source, adding to `summary`: a log, a captured HTTP stream or a HAR
+    /// file, as `kind` says or, when it is nil, as the first bytes show.
+    public func scan(_ source: any ByteSource, info: SourceInfo, kind: InputKind? = nil,
                      into sink: inout some AlertSink, summary: inout ScanSummary) throws {
-        let reader = LineReader(source: source, bufferSize: options.bufferSize, maxLineBytes: options.maxLineBytes)
         let findingsBefore = summary.findings
         summary.inputs += 1
+        defer { if summary.findings > findingsBefore { summary.inputsWithFindings += 1 } }
+        var source = source
+        var kind = kind ?? options.inputKind
+        if kind == nil {
+            do {
+                (kind, source) = try InputKind.detect(source)
+            } catch {
+                try diagnose(error, in: info, line: 1, into: &sink, summary: &summary)
+                return
+            }
+        }
+        switch kind ?? .log {
+        case .log:
+            let part = try scanPart(source, info: info, context: .log, status: nil, into: &sink, summary: &summary) { _ in }
+            summary.bytes += part.bytes
+            summary.lines += part.lines
+            if let error = part.readError {
+                try diagnose(error, in: info, line: part.lines + 1, suffix: "; the data before it was scanned", into: &sink, summary: &summary)
+            }
+        case .http:
+            try scanCapture(source, info: info, into: &sink, summary: &summary)
+        case .har:
+            try scanHAR(source, info: info, into: &sink, summary: &summary)
+        }
+        try reportMatchFailures(into: &sink, summary: &summary)
+    }
+
+    /// What ``scanPart(_:info:context:status:into:summary:place:)`` read.
+    struct PartResult {
+        var bytes = 0
+        var lines = 0
         var readError: InputError?
+    }
+
+    /// Scans the lines of `source`, one input or one part of one (a message's headers or
+    /// body), in `context`; `place` sets where each finding is before it is reported.
+    func scanPart(_ source: any ByteSource, info: SourceInfo, context: RuleContext, status: Int?,
+                  into sink: inout some AlertSink, summary: inout ScanSummary,
+                  place: (inout Finding) -> Void) throws -> PartResult {
+        let reader = LineReader(source: source, bufferSize: options.bufferSize, maxLineBytes: options.maxLineBytes)
+        var result = PartResult()
+        func report(_ found: Finding) throws {
+            var finding = found
+            place(&finding)
+            summary.count(finding)
+            try sink.report(finding)
+        }
         while true {
             let chunk: Chunk?
             do {
                 chunk = try reader.nextChunk()
             } catch {
-                readError = error
+                result.readError = error
                 break
             }
             guard let chunk else { break }
-            try detector.scan(chunk, source: info, as: kind) { finding in
-                summary.count(finding)
-                try sink.report(finding)
-            }
+            try detector.scan(chunk, source: info, context: context, status: status, report: report)
         }
-        try detector.finishInput { finding in
-            summary.count(finding)
-            try sink.report(finding)
-        }
-        summary.bytes += reader.bytesRead
-        summary.lines += reader.lineCount
+        try detector.finishInput(report: report)
+        result.bytes = reader.bytesRead
+        result.lines = reader.lineCount
         summary.truncatedLines += reader.truncatedLineCount
-        if summary.findings > findingsBefore { summary.inputsWithFindings += 1 }
+        return result
+    }
 
+    /// Reports `error`, read from the input `info` at `line`, and counts it.
+    func diagnose(_ error: InputError, in info: SourceInfo, line: Int?, prefix: String = "", suffix: String = "",
+                  into sink: inout some AlertSink, summary: inout ScanSummary) throws {
+        summary.errors += 1
+        try sink.diagnose(Diagnostic(path: info.name, line: error.line ?? line, column: error.column,
+                                     message: prefix + error.message + suffix))
+    }
+
+    private func reportMatchFailures(into sink: inout some AlertSink, summary: inout ScanSummary) throws {
         for failure in detector.takeMatchFailures() {
             summary.errors += 1
             let lines = failure.count == 1 ? "this line" : "this and \(failure.count - 1) more lines"
             try sink.diagnose(Diagnostic(path: failure.path, line: failure.line,
                                          message: "rule '\(failure.ruleID)' stopped: \(failure.error); \(lines) not fully checked by it"))
-        }
-        if let readError {
-            summary.errors += 1
-            try sink.diagnose(Diagnostic(path: info.name, line: reader.lineCount + 1,
-                                         message: readError.message + "; the data before it was scanned"))
         }
     }
 

@@ -105,13 +105,13 @@ func pipeFeeding(_ bytes: [UInt8]) throws -> Int32 {
 }
 
 /// Scans `text` (one input named `name`) with `rules` and returns the findings.
-func findings(in text: String, rules: RuleSet, name: String = "test.log", as kind: Detector.InputKind = .fixed(.log),
+func findings(in text: String, rules: RuleSet, name: String = "test.log", context: RuleContext = .log,
               options: Detector.Options = Detector.Options(), maxLineBytes: Int = LineReader.defaultMaxLineBytes) -> [Finding] {
     let detector = Detector(rules: rules, options: options)
     let reader = LineReader(source: BytesSource(Array(text.utf8)), maxLineBytes: maxLineBytes)
     var found: [Finding] = []
     while let chunk = try? reader.nextChunk() {
-        detector.scan(chunk, source: SourceInfo(name: name), as: kind) { found.append($0) }
+        detector.scan(chunk, source: SourceInfo(name: name), context: context) { found.append($0) }
     }
     detector.finishInput { found.append($0) }
     return found

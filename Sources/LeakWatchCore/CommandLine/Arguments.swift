@@ -18,6 +18,10 @@ public struct ScanArguments: Equatable, Sendable {
     public var showSecrets = false
     public var maxLineBytes = LineReader.defaultMaxLineBytes
     public var color = TextSink.ColorMode.auto
+    /// What every input holds; nil (`auto`, the default) tells it from each input.
+    public var inputKind: InputKind?
+    /// The most bytes a compressed HTTP body is decoded to. This is 64 MiB by default.
+    public var maxBodyBytes = 64 << 20
 
     public init() {}
 }
@@ -62,7 +66,7 @@ extension ScanArguments {
         name: "scan",
         overview: "Find leaked debuggers, tracebacks, debug pages and secrets in logs and captured HTTP responses.",
         usage: "leakwatch scan [<options>] [<path> ...]",
-        argumentHelp: [("<path>", "Files or directories (walked recursively) to scan; '-' or none reads standard input. gzip data is decompressed whatever the file is called. An input whose first line is an HTTP status line (curl -si output) is read as a response: headers, then body.")],
+        argumentHelp: [("<path>", "Files or directories (walked recursively) to scan; '-' or none reads standard input. gzip data is decompressed whatever the file is called. An input that starts with an HTTP status line (curl -si output) is read as HTTP responses, one that is a JSON object with a \"log\" member as a HAR file, anything else as a log.")],
         options: [
             OptionSpec(short: "f", "format", value: "format", help: "Output format: text, jsonl. (default: text)") {
                 arguments, value throws(ArgumentError) in
@@ -92,6 +96,23 @@ extension ScanArguments {
                     throw .invalidValue(option: "--max-line-bytes", value: value, expected: "a size from 16 to 1G, e.g. 512K")
                 }
                 arguments.maxLineBytes = bytes
+            },
+            OptionSpec("input", value: "kind",
+                       help: "What the inputs hold: auto (told from each input's first bytes), log, http (curl -si output), har. (default: auto)") {
+                arguments, value throws(ArgumentError) in
+                if value == "auto" { arguments.inputKind = nil; return }
+                guard let kind = InputKind(rawValue: value) else {
+                    throw .invalidValue(option: "--input", value: value, expected: "auto, log, http or har")
+                }
+                arguments.inputKind = kind
+            },
+            OptionSpec("max-body-bytes", value: "size",
+                       help: "Decode a compressed HTTP body to at most <size> bytes; a larger one is reported as an error, not followed (a compression bomb). (default: 64M)") {
+                arguments, value throws(ArgumentError) in
+                guard let bytes = parseSize(value), bytes >= 1, bytes <= 1 << 40 else {
+                    throw .invalidValue(option: "--max-body-bytes", value: value, expected: "a size from 1 to 1T, e.g. 64M")
+                }
+                arguments.maxBodyBytes = bytes
             },
             OptionSpec("color", value: "when",
                        help: "Colour text output: auto (on a terminal, unless NO_COLOR is set), always, never. (default: auto)") {

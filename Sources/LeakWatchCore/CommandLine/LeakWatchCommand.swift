@@ -142,6 +142,8 @@ public enum LeakWatchCommand {
         }
         var options = Scanner.Options()
         options.maxLineBytes = arguments.maxLineBytes
+        options.inputKind = arguments.inputKind
+        options.maxBodyBytes = arguments.maxBodyBytes
         options.detector.showSecrets = arguments.showSecrets
         options.standardInput = io.standardInput
         let scanner = Scanner(rules: rules, options: options)

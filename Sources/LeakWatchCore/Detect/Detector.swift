@@ -29,15 +29,6 @@ public final class Detector {
         public init() {}
     }
 
-    /// How the context of each line of an input is decided.
-    public enum InputKind: Sendable, Equatable {
-        /// A captured HTTP response stream if the first line is a status line (header and
-        /// body lines then), otherwise a log.
-        case sniff
-        /// Every line is in this context.
-        case fixed(RuleContext)
-    }
-
     public let rules: RuleSet
     public let options: Options
     private let matchers: [PCRE2Matcher]
@@ -52,8 +43,9 @@ public final class Detector {
     private var currentSource = SourceInfo(name: "")
 
     // Per input; reset by finishInput.
-    private var tracker = HTTPResponseTracker()
     private var normalizer: LineNormalizer
+    private var status: Int?
+    private var context = RuleContext.log
 
     private struct LineMatch {
         let rule: Int
@@ -73,40 +65,35 @@ public final class Detector {
         self.events = EventAssembler(rules: rules, context: context, showSecrets: options.showSecrets)
     }
 
-    /// Scans every line of `chunk`, the next chunk of an input read from `source`,
-    /// calling `report` with each finding: one-line findings in line order, an event's
-    /// finding when its last line has been seen.
-    public func scan(_ chunk: Chunk, source: SourceInfo, as kind: InputKind = .sniff,
+    /// Scans every line of `chunk`, the next chunk of an input read from `source`, whose
+    /// lines are in `context` (a log, or a response's header or body lines) of a response
+    /// with `status` (nil when there is none), calling `report` with each finding:
+    /// one-line findings in line order, an event's finding when its last line has been seen.
+    public func scan(_ chunk: Chunk, source: SourceInfo, context: RuleContext = .log, status: Int? = nil,
                      report: (Finding) throws -> Void) rethrows {
         currentSource = source
         events.sourceName = source.name
-        if kind == .sniff, chunk.firstLineNumber == 1, chunk.byteOffset == 0, chunk.piece?.offsetInLine ?? 0 == 0 {
-            let firstLineEnd = chunk.bytes.firstIndex(of: 0x0A) ?? chunk.bytes.count
-            if HTTPResponseTracker.statusCode(UnsafeRawBufferPointer(rebasing: chunk.bytes[..<firstLineEnd])) == nil {
-                _ = tracker.classify(UnsafeRawBufferPointer(rebasing: chunk.bytes[..<firstLineEnd]))
-            }
-        }
-        let isLog = kind != .sniff || tracker.isLog
-        let everyLine = !rules.unfilteredRules.isEmpty || !isLog
+        self.context = context
+        self.status = status
+        let everyLine = !rules.unfilteredRules.isEmpty
         var cursor = (index: 0, start: 0)
         try rules.prefilter.scanLines(chunk.bytes, everyLine: everyLine, scratch: &scratch) {
             index, start, end, candidates in
             if events.hasOpenEvents, cursor.start < start {
-                try scanGap(chunk, from: cursor, to: start, kind: kind, report: report)
+                try scanGap(chunk, from: cursor, to: start, report: report)
             }
             cursor = (index + 1, end)
             let line = chunk.line(index, from: start, to: end)
-            let context = self.context(of: line, kind: kind)
             if candidates.contains(rules.normalizeCandidate), line.piece == nil {
                 let decoded = try normalizer.normalize(line) { plain in
-                    try scanDecoded(plain, context: context, report: report)
+                    try scanDecoded(plain, report: report)
                 }
                 if decoded { return }
             }
-            try scanLine(line, candidates: candidates, context: context, report: report)
+            try scanLine(line, candidates: candidates, report: report)
         }
         if events.hasOpenEvents, cursor.start < chunk.bytes.count {
-            try scanGap(chunk, from: cursor, to: chunk.bytes.count, kind: kind, report: report)
+            try scanGap(chunk, from: cursor, to: chunk.bytes.count, report: report)
         }
     }
 
@@ -114,10 +101,9 @@ public final class Detector {
     /// forgets the input's state.
     public func finishInput(report: (Finding) throws -> Void) rethrows {
         try normalizer.finish { plain in
-            try scanDecoded(plain, context: tracker.isLog ? .log : .body, report: report)
+            try scanDecoded(plain, report: report)
         }
         try events.finish(report: report)
-        tracker = HTTPResponseTracker()
         normalizer = LineNormalizer(maxLineBytes: options.maxLineBytes)
     }
 
@@ -131,44 +117,33 @@ public final class Detector {
         return failures
     }
 
-    private func context(of line: Line, kind: InputKind) -> RuleContext {
-        switch kind {
-        case .fixed(let context): return context
-        case .sniff:
-            if tracker.isLog { return .log }
-            if let piece = line.piece, piece.offsetInLine > 0 { return .body }
-            return tracker.classify(line.bytes)
-        }
-    }
-
     /// Scans lines the prefilter skipped (no keyword in them) while an event is open, so
     /// the event sees its continuation lines.
-    private func scanGap(_ chunk: Chunk, from cursor: (index: Int, start: Int), to limit: Int, kind: InputKind,
+    private func scanGap(_ chunk: Chunk, from cursor: (index: Int, start: Int), to limit: Int,
                          report: (Finding) throws -> Void) rethrows {
         var index = cursor.index
         var start = cursor.start
         while start < limit, events.hasOpenEvents {
             let end = chunk.bytes[start..<limit].firstIndex(of: 0x0A).map { $0 + 1 } ?? limit
             let line = chunk.line(index, from: start, to: end)
-            try scanLine(line, candidates: [], context: context(of: line, kind: kind), report: report)
+            try scanLine(line, candidates: [], report: report)
             index += 1
             start = end
         }
     }
 
     /// Prefilters a decoded line again and scans it.
-    private func scanDecoded(_ line: Line, context: RuleContext, report: (Finding) throws -> Void) rethrows {
+    private func scanDecoded(_ line: Line, report: (Finding) throws -> Void) rethrows {
         if line.bytes.isEmpty {
-            try scanLine(line, candidates: [], context: context, report: report)
+            try scanLine(line, candidates: [], report: report)
             return
         }
         try rules.prefilter.scanLines(line.bytes, everyLine: true, scratch: &decodedScratch) { _, _, _, candidates in
-            try scanLine(line, candidates: candidates, context: context, report: report)
+            try scanLine(line, candidates: candidates, report: report)
         }
     }
 
-    private func scanLine(_ line: Line, candidates: [Int32], context: RuleContext,
-                          report: (Finding) throws -> Void) rethrows {
+    private func scanLine(_ line: Line, candidates: [Int32], report: (Finding) throws -> Void) rethrows {
         lineMatches.removeAll(keepingCapacity: true)
         eventStarts.removeAll(keepingCapacity: true)
         for candidate in candidates where candidate != rules.normalizeCandidate {
@@ -189,12 +164,12 @@ public final class Detector {
                 let matcher = matchers[rule]
                 guard let match = firstMatch(rule: rule, in: line) else { continue }
                 events.start(rule: rule, line: line, match: match, context: context,
-                             status: context == .log ? nil : tracker.status, source: currentSource,
+                             status: status, source: currentSource,
                              secrets: secrets, startMatcher: matcher)
             }
         }
         if !lineMatches.isEmpty {
-            try reportMatches(in: line, context: context, secrets: secrets, report: report)
+            try reportMatches(in: line, secrets: secrets, report: report)
         }
     }
 
@@ -257,12 +232,12 @@ public final class Detector {
         return code
     }
 
-    private func reportMatches(in line: Line, context: RuleContext, secrets: [ByteRange],
+    private func reportMatches(in line: Line, secrets: [ByteRange],
                                report: (Finding) throws -> Void) rethrows {
         let offsetInLine = line.piece?.offsetInLine ?? 0
         for found in lineMatches {
             let rule = rules.rules[found.rule]
-            let status = found.status ?? (context == .log ? nil : tracker.status)
+            let status = found.status ?? self.status
             try report(Finding(
                 ruleID: rule.id, title: rule.title, severity: rule.severity.resolve(context: context, status: status),
                 category: rule.category, cwe: rule.cwe, fix: rule.fix, path: currentSource.name, line: line.number,

@@ -17,13 +17,15 @@ public struct Finding: Sendable, Equatable {
     public let fix: String?
     /// The input's name: a path as given, or `<stdin>`.
     public let path: String
-    /// The 1-based line number.
-    public let line: Int
-    /// The 1-based column of the match's first byte, counted in bytes.
+    /// The 1-based line number: a line of the input as given, unless ``lineReference``
+    /// says it counts within a decoded body or a HAR entry's headers.
+    public var line: Int
+    /// The 1-based column of the match's first byte, counted in bytes (of the decoded
+    /// line, when the line was decoded).
     public let column: Int
     /// The offset of the match's first byte from the start of the input (of the
-    /// decompressed input for compressed files).
-    public let byteOffset: Int
+    /// decompressed input for compressed files), or from the start of the decoded body.
+    public var byteOffset: Int
     /// The context the line was read in.
     public let context: RuleContext
     /// The line around the match, secrets masked, control bytes and invalid UTF-8
@@ -42,12 +44,32 @@ public struct Finding: Sendable, Equatable {
     public var status: Int? = nil
     /// For an event (a stack trace), what it spans and names; nil for a one-line finding.
     public var event: EventDetail? = nil
+    /// What ``line`` counts.
+    public var lineReference = LineReference.input
+    /// The 1-based index of the HTTP message in a capture, or of the entry in a HAR file;
+    /// nil in a log.
+    public var message: Int? = nil
+    /// The request's method, where the input says it (HAR).
+    public var requestMethod: String? = nil
+    /// The request's URL, where the input says it (HAR; the `Location` of the message
+    /// before, in a `curl -L` capture).
+    public var requestURL: String? = nil
+}
+
+/// What a finding's line number counts.
+public enum LineReference: String, Sendable, Codable {
+    /// Lines of the input as given (a chunked body's lines are lines of the capture).
+    case input
+    /// Lines of a message's decoded body: it was compressed, or it is a HAR entry's text.
+    case body
+    /// The header fields of a HAR entry, the first being line 1.
+    case headers
 }
 
 /// What a multi-line event finding covers.
 public struct EventDetail: Sendable, Equatable {
     /// The line of the event's last line (the finding's ``Finding/line`` is its first).
-    public let endLine: Int
+    public var endLine: Int
     /// How many lines the event has, its first included and trailing blank lines not.
     public let lineCount: Int
     /// The exception type, e.g. `KeyError` or `java.lang.IllegalStateException`, if the

@@ -53,7 +53,7 @@ public enum RuleSelfTest {
         let reader = LineReader(source: BytesSource(Array(text.utf8)))
         let source = SourceInfo(name: "<example>")
         while let chunk = try? reader.nextChunk() {
-            detector.scan(chunk, source: source, as: .fixed(context)) { found.append($0.ruleID) }
+            detector.scan(chunk, source: source, context: context) { found.append($0.ruleID) }
         }
         detector.finishInput { found.append($0.ruleID) }
         _ = detector.takeMatchFailures()

@@ -4,9 +4,14 @@
 /// knows the path adds it) and has no final period.
 public struct InputError: Error, Equatable, Sendable, CustomStringConvertible {
     public let message: String
+    /// Where in the input the fault is, when known (invalid JSON in a HAR file).
+    public let line: Int?
+    public let column: Int?
 
-    public init(_ message: String) {
+    public init(_ message: String, line: Int? = nil, column: Int? = nil) {
         self.message = message
+        self.line = line
+        self.column = column
     }
 
     /// An error from a failed system call, with the C library's text for `errno`.

@@ -8,17 +8,23 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
     public let path: String
     /// The line the problem was found at, if it is tied to one.
     public let line: Int?
+    /// The column on that line, if known.
+    public let column: Int?
     /// What went wrong: lowercase, no final period.
     public let message: String
 
-    public init(path: String, line: Int? = nil, message: String) {
+    public init(path: String, line: Int? = nil, column: Int? = nil, message: String) {
         self.path = path
         self.line = line
+        self.column = line == nil ? nil : column
         self.message = message
     }
 
     public var description: String {
-        line.map { "\(path):\($0): error: \(message)" } ?? "\(path): error: \(message)"
+        var place = path
+        if let line { place += ":\(line)" }
+        if let column { place += ":\(column)" }
+        return "\(place): error: \(message)"
     }
 }
 

@@ -22,6 +22,10 @@ public enum JSONLinesRecord: Equatable, Sendable {
         public var truncated: Bool
         public var status: Int?
         public var event: EventRecord?
+        public var lineIn: LineReference
+        public var message: Int?
+        public var requestMethod: String?
+        public var requestURL: String?
 
         /// What a multi-line event (a stack trace) covers.
         public struct EventRecord: Codable, Equatable, Sendable {
@@ -48,6 +52,7 @@ public enum JSONLinesRecord: Equatable, Sendable {
         enum CodingKeys: String, CodingKey, CaseIterable {
             case ruleID = "rule_id", title, severity, category, cwe, path, line, column
             case byteOffset = "byte_offset", context, excerpt, fingerprint, fix, truncated, status, event
+            case lineIn = "line_in", message, requestMethod = "request_method", requestURL = "request_url"
         }
 
         public init(_ finding: Finding) {
@@ -66,6 +71,10 @@ public enum JSONLinesRecord: Equatable, Sendable {
             fix = finding.fix
             truncated = finding.isTruncated
             status = finding.status
+            lineIn = finding.lineReference
+            message = finding.message
+            requestMethod = finding.requestMethod
+            requestURL = finding.requestURL
             event = finding.event.map {
                 EventRecord(endLine: $0.endLine, lines: $0.lineCount, exceptionType: $0.exceptionType,
                             frameFile: $0.frameFile, cut: $0.isCut)
@@ -91,6 +100,10 @@ public enum JSONLinesRecord: Equatable, Sendable {
             try container.encode(truncated, forKey: .truncated)
             try container.encode(status, forKey: .status)
             try container.encode(event, forKey: .event)
+            try container.encode(lineIn, forKey: .lineIn)
+            try container.encode(message, forKey: .message)
+            try container.encode(requestMethod, forKey: .requestMethod)
+            try container.encode(requestURL, forKey: .requestURL)
         }
     }
 
@@ -98,15 +111,17 @@ public enum JSONLinesRecord: Equatable, Sendable {
     public struct ErrorRecord: Codable, Equatable, Sendable {
         public var path: String
         public var line: Int?
+        public var column: Int?
         public var message: String
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case path, line, message
+            case path, line, column, message
         }
 
         public init(_ diagnostic: Diagnostic) {
             path = diagnostic.path
             line = diagnostic.line
+            column = diagnostic.column
             message = diagnostic.message
         }
 
@@ -114,6 +129,7 @@ public enum JSONLinesRecord: Equatable, Sendable {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(path, forKey: .path)
             try container.encode(line, forKey: .line)
+            try container.encode(column, forKey: .column)
             try container.encode(message, forKey: .message)
         }
     }

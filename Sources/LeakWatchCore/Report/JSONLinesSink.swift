@@ -20,7 +20,8 @@ import Foundation
 /// | `category` | string | one of the categories in `leakwatch rules list` |
 /// | `cwe` | string or null | e.g. `CWE-215` |
 /// | `path` | string | the input as named on the command line, or `<stdin>` |
-/// | `line` | integer | 1-based line number |
+/// | `line` | integer | 1-based line number, counted as `line_in` says |
+/// | `line_in` | string | `input`: a line of the input as given (for a chunked body, of the capture); `body`: a line of the message's decoded body (it was compressed, or it is a HAR entry's text); `headers`: the index of a HAR entry's header field |
 /// | `column` | integer | 1-based column of the match, in bytes (in the decoded text when the line was decoded: JSON string, ANSI, HTML entities, `%XX`) |
 /// | `byte_offset` | integer | offset of the match from the start of the input (decompressed) |
 /// | `context` | string | `log`, `header` or `body` |
@@ -29,10 +30,12 @@ import Foundation
 /// | `fix` | string or null | what to do about it |
 /// | `truncated` | boolean | the line was longer than `--max-line-bytes` and scanned in pieces |
 /// | `status` | integer or null | the HTTP status the severity was judged with (access-log line, or response) |
+/// | `message` | integer or null | 1-based index of the HTTP message in a capture, or of the entry in a HAR file |
+/// | `request_method`, `request_url` | string or null | the request, where the input says it (HAR; in a `curl -L` capture, the URL a redirect pointed to) |
 /// | `event` | object or null | for a multi-line event: `end_line`, `lines` (integers), `exception_type`, `frame_file` (first application frame; strings or null), `cut` (reached the rule's `max-lines`) |
 ///
 /// `"error"`, one per problem with an input (also written to stderr): `path` (string),
-/// `line` (integer or null), `message` (string).
+/// `line` and `column` (integers or null), `message` (string).
 ///
 /// `"summary"`, last, once: `inputs`, `inputs_with_findings`, `errors`, `bytes`,
 /// `lines`, `truncated_lines`, `findings` (integers), `findings_by_severity` (an object

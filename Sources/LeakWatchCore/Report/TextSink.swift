@@ -33,9 +33,10 @@ public struct TextSink: AlertSink {
     }
 
     public mutating func report(_ finding: Finding) throws {
-        let location = "\(Excerpt.escaped(finding.path)):\(finding.line):\(finding.column):"
+        let (location, context) = TextSink.location(of: finding)
         var text = paint(location, "1") + " " + paint(finding.severity.rawValue, TextSink.color(of: finding.severity))
         text += " \(finding.ruleID): \(finding.title)"
+        text += context
         if finding.isTruncated { text += " (in a line longer than the line cap)" }
         if let event = finding.event {
             var parts: [String] = []
@@ -47,6 +48,27 @@ public struct TextSink: AlertSink {
         text += "\n    " + finding.excerpt + "\n"
         try output.write(text)
         try output.flush()
+    }
+
+    /// `path:line:column:` for a line of the input, the compiler layout editors jump to,
+    /// with ` [message 2, 500]` to follow the title in a capture; for a line that counts
+    /// within a decoded body or a HAR entry, where that is:
+    /// `capture.har: entry 3 (GET https://…, 500), body line 12:`.
+    static func location(of finding: Finding) -> (location: String, afterTitle: String) {
+        let path = Excerpt.escaped(finding.path)
+        var request = [finding.requestMethod, finding.requestURL].compactMap { $0 }.joined(separator: " ")
+        if let status = finding.status, finding.message != nil { request += request.isEmpty ? "\(status)" : ", \(status)" }
+        let message = finding.message.map { index in
+            (finding.requestMethod != nil ? "entry \(index)" : "message \(index)") + (request.isEmpty ? "" : " (\(Excerpt.escaped(request)))")
+        }
+        switch finding.lineReference {
+        case .input:
+            return ("\(path):\(finding.line):\(finding.column):", message.map { " [\($0)]" } ?? "")
+        case .body:
+            return ("\(path): \(message ?? "body"), body line \(finding.line):", "")
+        case .headers:
+            return ("\(path): \(message ?? "headers"), header \(finding.line):", "")
+        }
     }
 
     public mutating func finish(_ summary: ScanSummary) throws {
@@ -117,6 +139,27 @@ public struct StandardErrorDiagnostics<Base: AlertSink>: AlertSink {
         try? standardError.write("leakwatch: \(Excerpt.escaped(diagnostic.description))\n")
         try? standardError.flush()
         try base.diagnose(diagnostic)
+    }
+
+    /// `path:line:column:` for a line of the input, the compiler layout editors jump to,
+    /// with ` [message 2, 500]` to follow the title in a capture; for a line that counts
+    /// within a decoded body or a HAR entry, where that is:
+    /// `capture.har: entry 3 (GET https://…, 500), body line 12:`.
+    static func location(of finding: Finding) -> (location: String, afterTitle: String) {
+        let path = Excerpt.escaped(finding.path)
+        var request = [finding.requestMethod, finding.requestURL].compactMap { $0 }.joined(separator: " ")
+        if let status = finding.status, finding.message != nil { request += request.isEmpty ? "\(status)" : ", \(status)" }
+        let message = finding.message.map { index in
+            (finding.requestMethod != nil ? "entry \(index)" : "message \(index)") + (request.isEmpty ? "" : " (\(Excerpt.escaped(request)))")
+        }
+        switch finding.lineReference {
+        case .input:
+            return ("\(path):\(finding.line):\(finding.column):", message.map { " [\($0)]" } ?? "")
+        case .body:
+            return ("\(path): \(message ?? "body"), body line \(finding.line):", "")
+        case .headers:
+            return ("\(path): \(message ?? "headers"), header \(finding.line):", "")
+        }
     }
 
     public mutating func finish(_ summary: ScanSummary) throws { try base.finish(summary) }

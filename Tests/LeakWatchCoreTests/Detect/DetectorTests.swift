@@ -91,8 +91,8 @@ let detectorRules = """
     }
 
     @Test func rulesApplyOnlyInTheirContexts() {
-        #expect(findings(in: "Traceback\n", rules: rules, as: .fixed(.log)).isEmpty)
-        #expect(findings(in: "Traceback\n", rules: rules, as: .fixed(.body)).map(\.ruleID) == ["body-only"])
+        #expect(findings(in: "Traceback\n", rules: rules, context: .log).isEmpty)
+        #expect(findings(in: "Traceback\n", rules: rules, context: .body).map(\.ruleID) == ["body-only"])
     }
 
     @Test func aMatchAcrossAPieceBoundaryIsFoundOnce() {
@@ -129,7 +129,7 @@ let detectorRules = """
         let reader = LineReader(source: BytesSource(Array(text.utf8)))
         var found: [String] = []
         while let chunk = try reader.nextChunk() {
-            detector.scan(chunk, source: SourceInfo(name: "x.log"), as: .fixed(.log)) { found.append("\($0.line):\($0.ruleID)") }
+            detector.scan(chunk, source: SourceInfo(name: "x.log"), context: .log) { found.append("\($0.line):\($0.ruleID)") }
         }
         #expect(found == ["1:pin", "2:pin"])
         let failures = detector.takeMatchFailures()

@@ -176,26 +176,3 @@ private func decode(_ step: (UnsafeRawBufferPointer, inout [UInt8]) -> Bool, _ t
         #expect(length("", "anything") == 0)
     }
 }
-
-@Suite struct HTTPResponseTrackerTests {
-    private func classify(_ lines: [String]) -> [String] {
-        var tracker = HTTPResponseTracker()
-        return lines.map { line in
-            let context = Array(line.utf8).withUnsafeBytes { tracker.classify($0) }
-            return "\(context.rawValue) \(tracker.messageIndex) \(tracker.status.map(String.init) ?? "-")"
-        }
-    }
-
-    @Test func curlOutputWithInterimAndRedirect() {
-        #expect(classify(["HTTP/1.1 100 Continue", "", "HTTP/1.1 302 FOUND", "Location: /x", "", "HTTP/2 500 ",
-                          "server: Werkzeug/3.1.9 Python/3.11.7", "", "<html>", "HTTP/1.1 is mentioned", "</html>"]) == [
-            "header 1 100", "header 1 100", "header 2 302", "header 2 302", "header 2 302", "header 3 500",
-            "header 3 500", "header 3 500", "body 3 500", "body 3 500", "body 3 500",
-        ])
-    }
-
-    @Test func anythingElseIsALog() {
-        #expect(classify(["127.0.0.1 - - \"GET / HTTP/1.1\" 200", "HTTP/1.1 200 OK"]) == ["log 0 -", "log 0 -"])
-        #expect(classify(["HTTP/1.1 20 short"]) == ["log 0 -"])
-    }
-}
