@@ -18,6 +18,8 @@
 # (a 404) and server.log (the server's stdout+stderr), all `curl -si` bytes as received.
 #
 # Assertions (one PASS/FAIL line each; exit 1 if any fails):
+#   - `curl -si .../orders/1 | leakwatch scan -` against the live Flask 3 server exits 1
+#     with the debugger page found (debug on) and 0 (debug off);
 #   - each debug-on capture yields the expected categories (leakwatch -f jsonl, parsed with
 #     python3);
 #   - every debug-off response and every normal page yields nothing at `low` or above
@@ -199,10 +201,32 @@ run_peer() {
 }
 peer_hook() { :; }
 
+# piped NAME EXPECTED_STATUS [RULE]: `curl -si URL | leakwatch scan -` against the live
+# server, as an operator checks a deployment; the exit status (and a rule) are asserted.
+piped() {
+    local name=$1 expected=$2 rule=${3:-} rc=0
+    curl -si --max-time 20 -H "$HTML_ACCEPT" "http://127.0.0.1:$port/orders/1" \
+        | "$bin" scan "${rules[@]}" - > "$work/piped.txt" 2>&1 || rc=$?
+    if [ "$rc" = "$expected" ] && { [ -z "$rule" ] || grep -q " $rule: " "$work/piped.txt"; }; then
+        echo "PASS $name: curl -si /orders/1 | leakwatch scan - exits $rc${rule:+ and reports $rule}"
+        passes=$((passes + 1))
+    else
+        echo "FAIL $name: curl -si /orders/1 | leakwatch scan - exited $rc, expected $expected${rule:+ with $rule}" >&2
+        cat "$work/piped.txt" >&2
+        failures=$((failures + 1))
+    fi
+}
+
 for mode in on off; do
     flag=$([ $mode = on ] && echo on || echo off)
     log "flask3 debug $mode ($(( $(date +%s) - started ))s)"
+    if [ $mode = on ]; then
+        peer_hook() { piped "$1" 1 werkzeug-debugger-page; }
+    else
+        peer_hook() { piped "$1" 0; }
+    fi
     run_peer flask3-debug-$mode - "$work/flask3/bin/python" flask_app.py @PORT@ $flag
+    peer_hook() { :; }
     log "flask2 debug $mode"
     run_peer flask2-debug-$mode - "$work/flask2/bin/python" flask_app.py @PORT@ $flag
     log "django debug $mode"
