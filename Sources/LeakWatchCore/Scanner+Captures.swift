@@ -79,7 +79,7 @@ extension Scanner {
             }
         }
         for problem in body.problems {
-            try diagnose(InputError(problem), in: info, line: nil, prefix: prefix, into: &sink, summary: &summary)
+            try diagnose(InputError(problem.message), in: info, line: problem.line, prefix: prefix, into: &sink, summary: &summary)
         }
         if let error = part.readError {
             let where_ = decoded.isDecoded ? "; the \(part.lines) lines of decoded body before it were scanned" : "; the data before it was scanned"

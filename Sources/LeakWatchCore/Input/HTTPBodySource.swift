@@ -30,8 +30,15 @@ public final class HTTPBodySource: ByteSource {
     public let framing: Framing
     /// Where lines of the body are in the capture.
     public let lineMap = BodyLineMap()
+    /// A framing fault the body was read past.
+    public struct Problem: Sendable, Equatable {
+        /// The line of the capture where it is.
+        public let line: Int
+        public let message: String
+    }
+
     /// Framing faults the body was read past, in order.
-    public private(set) var problems: [String] = []
+    public private(set) var problems: [Problem] = []
 
     private let reader: LookaheadReader
     private let message: Int
@@ -84,11 +91,7 @@ public final class HTTPBodySource: ByteSource {
                                             stopAtNewline: false)
                 if count == 0 {
                     state = .done
-                    guard delivered == 0, case .length(let total) = framing else {
-                        throw InputError("the body ends after \(delivered) of the \(totalLength) bytes its Content-Length announces: the capture is truncated")
-                    }
-                    _ = total  // A head without its body: a HEAD request or `curl -I`.
-                    return 0
+                    throw InputError("the body ends after \(delivered) of the \(totalLength) bytes its Content-Length announces: the capture is truncated")
                 }
                 state = .length(remaining: remaining - count)
                 return deliver(buffer, count)
@@ -113,7 +116,7 @@ public final class HTTPBodySource: ByteSource {
                     state = .done
                     throw InputError("the body ends after a chunk, before the last (empty) chunk: the capture is truncated")
                 } else {
-                    problems.append("line \(line): the chunk said to hold \(size) bytes is not followed by a line end: its size is wrong; the rest of the body is read up to the next message")
+                    problems.append(Problem(line: line, message: "the chunk said to hold \(size) bytes is not followed by a line end: its size is wrong; the rest of the body is read up to the next message"))
                     state = .toNextMessage
                     markPosition()
                     continue
@@ -164,12 +167,13 @@ public final class HTTPBodySource: ByteSource {
         let ahead = try reader.peek(80)
         let blanks = ahead.prefix { $0 == 0x0D || $0 == 0x0A }
         let after = ahead.dropFirst(blanks.count)
-        if after.isEmpty && blanks.count == ahead.count || HTTPCaptureReader.isStatusLine(after) && reader.atLineStart || HTTPCaptureReader.isStatusLine(after) && !blanks.isEmpty {
+        let nextMessage = HTTPCaptureReader.isStatusLine(after) && (reader.atLineStart || !blanks.isEmpty)
+        if after.isEmpty || nextMessage {
             reader.consume(blanks.count)
             state = .done
             return
         }
-        problems.append("line \(reader.lineNumber): the body runs on past the \(totalLength) bytes its Content-Length announces; it is read up to the next message")
+        problems.append(Problem(line: reader.lineNumber, message: "the body runs on past the \(totalLength) bytes its Content-Length announces; it is read up to the next message"))
         state = .toNextMessage
         markPosition()
     }
@@ -180,7 +184,7 @@ public final class HTTPBodySource: ByteSource {
             throw InputError("the body ends before its last (empty) chunk: the capture is truncated")
         }
         guard let size = Self.chunkSize(line) else {
-            problems.append("line \(reader.lineNumber): '\(HTTPCaptureReader.printable(line))' is not a chunk size (hex digits); the rest of the body is read up to the next message")
+            problems.append(Problem(line: reader.lineNumber, message: "'\(HTTPCaptureReader.printable(line))' is not a chunk size (hex digits); the rest of the body is read up to the next message"))
             state = .toNextMessage
             markPosition()
             return

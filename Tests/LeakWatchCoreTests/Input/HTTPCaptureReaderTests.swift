@@ -23,9 +23,9 @@ func drain(_ source: any ByteSource) throws -> [UInt8] {
 /// The captures of samples/http, read with the reader alone: framing, as curl left it.
 @Suite struct HTTPCaptureReaderTests {
     /// Each message of `path`: status, framing and body text.
-    func messages(_ path: String) throws -> [(status: Int, framing: HTTPBodySource.Framing, body: String, problems: [String])] {
+    func messages(_ path: String) throws -> [(status: Int, framing: HTTPBodySource.Framing, body: String, problems: [HTTPBodySource.Problem])] {
         let reader = HTTPCaptureReader(upstream: BytesSource(try repositoryBytes(path), blockSize: 777))
-        var result: [(Int, HTTPBodySource.Framing, String, [String])] = []
+        var result: [(Int, HTTPBodySource.Framing, String, [HTTPBodySource.Problem])] = []
         while let head = try reader.nextHead() {
             let body = try reader.body(of: head)
             let bytes = try drain(body)
