@@ -67,6 +67,22 @@ func drain(_ source: any ByteSource) throws -> [UInt8] {
         #expect(expect.map(\.status) == [100, 100, 500] && expect[2].body.contains("Werkzeug Debugger"))
     }
 
+    @Test func chunkExtensionsAndTrailersThenTheNextMessage() throws {
+        let capture = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n"
+            + "6;part=1\r\nhello \r\n6\r\nworld\n\r\n0;last\r\nX-Checksum: 9f86d081\r\n\r\n"
+            + "HTTP/1.1 404 NOT FOUND\r\nContent-Length: 9\r\n\r\nnot found"
+        let reader = HTTPCaptureReader(upstream: BytesSource(Array(capture.utf8), blockSize: 5))
+        let first = try #require(try reader.nextHead())
+        let body = try reader.body(of: first)
+        let text = String(decoding: try drain(body), as: UTF8.self)
+        #expect(body.framing == .chunked && text == "hello world\n")
+        #expect(body.problems.isEmpty)
+        let second = try #require(try reader.nextHead())
+        #expect(second.index == 2 && second.status == 404 && second.firstLine == 13)
+        #expect(String(decoding: try drain(reader.body(of: second)), as: UTF8.self) == "not found")
+        #expect(try reader.nextHead() == nil)
+    }
+
     @Test func aHeadWithoutItsBodyIsNoError() throws {
         let head = Array("HTTP/1.1 200 OK\r\nContent-Length: 5120\r\nServer: Werkzeug/3.1.9 Python/3.11.7\r\n\r\n".utf8)
         let reader = HTTPCaptureReader(upstream: BytesSource(head))
