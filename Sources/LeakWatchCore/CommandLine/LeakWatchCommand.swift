@@ -36,6 +36,7 @@ public enum LeakWatchCommand {
 
         COMMANDS:
           scan [<path> ...]      Scan files, directories or standard input.
+          tail <path-or-glob>... Follow logs through rotation; alert as leaks are logged.
           rules list             List the rules a scan runs.
           rules test [<path>]    Check rules against their examples and look-alikes.
 
@@ -62,6 +63,10 @@ public enum LeakWatchCommand {
             return runCommand(ScanArguments.command, Array(argv.dropFirst()), initial: ScanArguments(), io: io) {
                 scan($0, io: io)
             }
+        case "tail":
+            return runCommand(TailArguments.command, Array(argv.dropFirst()), initial: TailArguments(), io: io) {
+                TailCommand.run($0, io: io)
+            }
         case "rules":
             let rest = Array(argv.dropFirst())
             switch rest.first {
@@ -81,7 +86,7 @@ public enum LeakWatchCommand {
                 return usageError(error, usage: "leakwatch rules list|test [<options>]", help: "leakwatch --help", io: io)
             }
         default:
-            let suggestion = closestMatch(to: first, in: ["scan", "rules"])
+            let suggestion = closestMatch(to: first, in: ["scan", "tail", "rules"])
             return usageError(first.hasPrefix("-") ? .unknownOption(first, suggestion: nil) : .unknownCommand(first, suggestion: suggestion),
                               usage: "leakwatch <command> [<options>]", help: "leakwatch --help", io: io)
         }

@@ -107,6 +107,17 @@ public final class Detector {
         normalizer = LineNormalizer(maxLineBytes: options.maxLineBytes)
     }
 
+    /// The input offset and line number of the earliest line whose findings are not all
+    /// made yet (an open event, a held partial container line), or nil: a follower must
+    /// not commit a checkpoint past it.
+    public var pendingStart: (byteOffset: Int, line: Int)? {
+        [events.earliestOpen, normalizer.heldStart].compactMap { $0 }.min { $0.byteOffset < $1.byteOffset }
+    }
+
+    /// Returns true if and only if an event waits for more lines (a follower flushes it
+    /// after an idle time).
+    public var hasPendingEvents: Bool { events.hasOpenEvents || normalizer.heldStart != nil }
+
     /// The rules that failed on some line since the last call, first failure and count
     /// for each; the record is then cleared (call it after each input).
     public func takeMatchFailures() -> [MatchFailure] {

@@ -31,6 +31,8 @@ final class EventAssembler {
         let startLine: Int
         let column: Int
         let byteOffset: Int
+        /// The offset of the start line's first byte.
+        let lineByteOffset: Int
         let context: RuleContext
         let status: Int?
         let source: String
@@ -91,6 +93,11 @@ final class EventAssembler {
     /// Returns true if and only if some event is waiting for more lines.
     var hasOpenEvents: Bool { !open.isEmpty }
 
+    /// The input offset and number of the earliest line an open event holds, or nil.
+    var earliestOpen: (byteOffset: Int, line: Int)? {
+        open.min { $0.lineByteOffset < $1.lineByteOffset }.map { ($0.lineByteOffset, $0.startLine) }
+    }
+
     /// Offers `line` to every open event: it joins those it continues and closes those it
     /// does not; closed events are reported. Returns true if and only if an event took it.
     ///
@@ -122,7 +129,8 @@ final class EventAssembler {
         let prefix = UnsafeRawBufferPointer(rebasing: line.bytes[..<match.start])
         var opened = OpenEvent(
             rule: rule, prefixKey: LinePrefix.key(prefix), looseKey: LinePrefix.key(prefix, loose: true), mode: .undecided, startLine: line.number,
-            column: match.start + 1, byteOffset: line.byteOffset + match.start, context: context, status: status,
+            column: match.start + 1, byteOffset: line.byteOffset + match.start, lineByteOffset: line.byteOffset,
+            context: context, status: status,
             source: source.name, endLine: line.number,
             type: event.startTypeGroup.flatMap { startMatcher.captureRange($0) }.map { text(line.bytes, $0) },
             typeFromStart: event.startTypeGroup.flatMap { startMatcher.captureRange($0) } != nil,

@@ -48,6 +48,9 @@ public struct ContainerLogUnwrapper {
         return .notWrapped
     }
 
+    /// The input offset and line number of the first part of a held partial line, or nil.
+    public var heldStart: (byteOffset: Int, line: Int)? { pendingStart.map { ($0.byteOffset, $0.number) } }
+
     /// Hands out a held partial line at the end of the input, or returns nil.
     public mutating func flush(into output: inout [UInt8]) -> (number: Int, byteOffset: Int)? {
         guard let start = pendingStart else { return nil }

@@ -49,6 +49,9 @@ public struct LineNormalizer {
         return true
     }
 
+    /// The input offset and line number of a container partial line held back, or nil.
+    public var heldStart: (byteOffset: Int, line: Int)? { container.heldStart }
+
     /// Hands out a partial line still held at the end of the input.
     public mutating func finish(_ body: (Line) throws -> Void) rethrows {
         current.removeAll(keepingCapacity: true)

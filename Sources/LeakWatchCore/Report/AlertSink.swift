@@ -28,6 +28,35 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// What a follower says that is neither a finding nor an error: lines that may have
+/// been lost (a file gone before it was read to its end, a truncation), or a roll-up of
+/// repeats of one finding folded together.
+public struct Notice: Sendable, Equatable {
+    public enum Kind: String, Sendable, Codable {
+        case dataLoss = "data-loss"
+        case rollup
+    }
+
+    public let kind: Kind
+    /// The followed file.
+    public let path: String
+    /// What happened: lowercase, no final period.
+    public let message: String
+    /// For a roll-up: the first finding of the window.
+    public var finding: Finding?
+    /// For a roll-up: findings in the window, the first included.
+    public var count: Int?
+    /// For a roll-up: seconds since the Unix epoch of the first and last finding.
+    public var firstSeen: Double?
+    public var lastSeen: Double?
+
+    public init(kind: Kind, path: String, message: String) {
+        self.kind = kind
+        self.path = path
+        self.message = message
+    }
+}
+
 /// Receives a scan's results as they are produced.
 ///
 /// Only ``report(_:)`` is required; the other methods do nothing by default. Methods
@@ -40,10 +69,13 @@ public protocol AlertSink {
     mutating func diagnose(_ diagnostic: Diagnostic) throws
     /// The end of the scan, once.
     mutating func finish(_ summary: ScanSummary) throws
+    /// A data-loss event or a roll-up from a follower.
+    mutating func notice(_ notice: Notice) throws
 }
 
 extension AlertSink {
     public mutating func diagnose(_ diagnostic: Diagnostic) throws {}
+    public mutating func notice(_ notice: Notice) throws {}
     public mutating func finish(_ summary: ScanSummary) throws {}
 }
 
@@ -52,10 +84,12 @@ public struct CollectingSink: AlertSink {
     public private(set) var findings: [Finding] = []
     public private(set) var diagnostics: [Diagnostic] = []
     public private(set) var summary: ScanSummary?
+    public private(set) var notices: [Notice] = []
 
     public init() {}
 
     public mutating func report(_ finding: Finding) throws { findings.append(finding) }
     public mutating func diagnose(_ diagnostic: Diagnostic) throws { diagnostics.append(diagnostic) }
     public mutating func finish(_ summary: ScanSummary) throws { self.summary = summary }
+    public mutating func notice(_ notice: Notice) throws { notices.append(notice) }
 }

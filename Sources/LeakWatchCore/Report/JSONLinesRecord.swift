@@ -3,6 +3,46 @@ public enum JSONLinesRecord: Equatable, Sendable {
     case finding(FindingRecord)
     case error(ErrorRecord)
     case summary(SummaryRecord)
+    case notice(NoticeRecord)
+
+    /// The `data` of a `"notice"` record.
+    public struct NoticeRecord: Codable, Equatable, Sendable {
+        public var kind: Notice.Kind
+        public var path: String
+        public var message: String
+        public var ruleID: String?
+        public var fingerprint: String?
+        public var count: Int?
+        public var firstSeen: Double?
+        public var lastSeen: Double?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case kind, path, message, ruleID = "rule_id", fingerprint, count, firstSeen = "first_seen", lastSeen = "last_seen"
+        }
+
+        public init(_ notice: Notice) {
+            kind = notice.kind
+            path = notice.path
+            message = notice.message
+            ruleID = notice.finding?.ruleID
+            fingerprint = notice.finding?.fingerprint
+            count = notice.count
+            firstSeen = notice.firstSeen
+            lastSeen = notice.lastSeen
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(path, forKey: .path)
+            try container.encode(message, forKey: .message)
+            try container.encode(ruleID, forKey: .ruleID)
+            try container.encode(fingerprint, forKey: .fingerprint)
+            try container.encode(count, forKey: .count)
+            try container.encode(firstSeen, forKey: .firstSeen)
+            try container.encode(lastSeen, forKey: .lastSeen)
+        }
+    }
 
     /// The `data` of a `"finding"` record.
     public struct FindingRecord: Codable, Equatable, Sendable {
@@ -187,6 +227,7 @@ extension JSONLinesRecord: Codable {
         case "finding": self = .finding(try container.decode(FindingRecord.self, forKey: .data))
         case "error": self = .error(try container.decode(ErrorRecord.self, forKey: .data))
         case "summary": self = .summary(try container.decode(SummaryRecord.self, forKey: .data))
+        case "notice": self = .notice(try container.decode(NoticeRecord.self, forKey: .data))
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .type, in: container, debugDescription: "unknown record type '\(other)'")
         }
@@ -204,6 +245,9 @@ extension JSONLinesRecord: Codable {
             try container.encode(data, forKey: .data)
         case .summary(let data):
             try container.encode("summary", forKey: .type)
+            try container.encode(data, forKey: .data)
+        case .notice(let data):
+            try container.encode("notice", forKey: .type)
             try container.encode(data, forKey: .data)
         }
     }

@@ -37,6 +37,12 @@ import Foundation
 /// `"error"`, one per problem with an input (also written to stderr): `path` (string),
 /// `line` and `column` (integers or null), `message` (string).
 ///
+/// `"notice"`, from `leakwatch tail`: `kind` (`data-loss`: lines may have been lost, as
+/// a file vanished before it was read to its end or was truncated; `rollup`: repeats of
+/// one finding were folded), `path`, `message` (strings); for a roll-up also `rule_id`,
+/// `fingerprint` (strings), `count` (findings in the window, the reported first
+/// included), `first_seen`, `last_seen` (seconds since the Unix epoch); null otherwise.
+///
 /// `"summary"`, last, once: `inputs`, `inputs_with_findings`, `errors`, `bytes`,
 /// `lines`, `truncated_lines`, `findings` (integers), `findings_by_severity` (an object
 /// with a count for every severity), `elapsed_seconds` (number), `exit_status` (the
@@ -74,6 +80,10 @@ public struct JSONLinesSink: AlertSink {
 
     public mutating func finish(_ summary: ScanSummary) throws {
         try write(.summary(.init(summary, exitStatus: exitStatus(summary))))
+    }
+
+    public mutating func notice(_ notice: Notice) throws {
+        try write(.notice(.init(notice)))
     }
 
     private func write(_ record: JSONLinesRecord) throws {

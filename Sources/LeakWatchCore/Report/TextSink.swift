@@ -50,6 +50,11 @@ public struct TextSink: AlertSink {
         try output.flush()
     }
 
+    public mutating func notice(_ notice: Notice) throws {
+        try output.write("\(Excerpt.escaped(notice.path)): \(paint("notice", "1")): \(Excerpt.escaped(notice.message))\n")
+        try output.flush()
+    }
+
     /// `path:line:column:` for a line of the input, the compiler layout editors jump to,
     /// with ` [message 2, 500]` to follow the title in a capture; for a line that counts
     /// within a decoded body or a HAR entry, where that is:
@@ -141,26 +146,7 @@ public struct StandardErrorDiagnostics<Base: AlertSink>: AlertSink {
         try base.diagnose(diagnostic)
     }
 
-    /// `path:line:column:` for a line of the input, the compiler layout editors jump to,
-    /// with ` [message 2, 500]` to follow the title in a capture; for a line that counts
-    /// within a decoded body or a HAR entry, where that is:
-    /// `capture.har: entry 3 (GET https://…, 500), body line 12:`.
-    static func location(of finding: Finding) -> (location: String, afterTitle: String) {
-        let path = Excerpt.escaped(finding.path)
-        var request = [finding.requestMethod, finding.requestURL].compactMap { $0 }.joined(separator: " ")
-        if let status = finding.status, finding.message != nil { request += request.isEmpty ? "\(status)" : ", \(status)" }
-        let message = finding.message.map { index in
-            (finding.requestMethod != nil ? "entry \(index)" : "message \(index)") + (request.isEmpty ? "" : " (\(Excerpt.escaped(request)))")
-        }
-        switch finding.lineReference {
-        case .input:
-            return ("\(path):\(finding.line):\(finding.column):", message.map { " [\($0)]" } ?? "")
-        case .body:
-            return ("\(path): \(message ?? "body"), body line \(finding.line):", "")
-        case .headers:
-            return ("\(path): \(message ?? "headers"), header \(finding.line):", "")
-        }
-    }
+    public mutating func notice(_ notice: Notice) throws { try base.notice(notice) }
 
     public mutating func finish(_ summary: ScanSummary) throws { try base.finish(summary) }
 }
