@@ -82,8 +82,9 @@ final class TailReader {
     /// events, so their findings do not wait for more input.
     func flush(report: (Finding) throws -> Void) throws {
         if !pending.isEmpty {
-            pending.append(0x0A)
+            pending.append(0x0A)  // ends the line for the scan; not a byte of the file
             try scanWholeLines(report: report)
+            offset -= 1
         }
         try detector.finishInput(report: report)
     }

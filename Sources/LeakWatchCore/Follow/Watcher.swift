@@ -25,6 +25,12 @@ final class Watcher {
             _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
         }
         signalPipeWriteEnd = signalPipe[1]
+        // A parent may have blocked them (a test runner's threads do), and children
+        // inherit the mask: unblock the signals this follower answers.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        for number in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&handled, number) }
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
         for number in [SIGTERM, SIGINT, SIGHUP] {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { number in
