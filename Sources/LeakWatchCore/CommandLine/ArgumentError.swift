@@ -10,6 +10,8 @@ public enum ArgumentError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownCommand(String, suggestion: String?)
     case missingCommand
     case noInput
+    /// A required positional argument is absent, e.g. `<path-or-glob>`.
+    case missingArgument(String)
 
     public var description: String {
         switch self {
@@ -24,9 +26,11 @@ public enum ArgumentError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownCommand(let name, let suggestion):
             return "Unknown command '\(name)'." + (suggestion.map { " Did you mean '\($0)'?" } ?? "")
         case .missingCommand:
-            return "Missing expected command: scan, rules list, rules test."
+            return "Missing expected command: scan, tail, rules list, rules test."
         case .noInput:
             return "No input: standard input is a terminal. Give a path, or pipe data into 'leakwatch scan -'."
+        case .missingArgument(let name):
+            return "Missing expected argument '\(name)'."
         }
     }
 }

@@ -85,7 +85,8 @@ public struct TailArguments: Equatable, Sendable {
 enum TailCommand {
     static func run(_ arguments: TailArguments, io: LeakWatchCommand.IO) -> ExitStatus {
         guard !arguments.patterns.isEmpty else {
-            return LeakWatchCommand.usageError(.noInput, usage: TailArguments.command.usage, help: "leakwatch tail --help", io: io)
+            return LeakWatchCommand.usageError(.missingArgument("<path-or-glob>"), usage: TailArguments.command.usage,
+                                               help: "leakwatch tail --help", io: io)
         }
         func loadRules() -> RuleSet? {
             LeakWatchCommand.loadRules(builtin: true, ruleFiles: arguments.ruleFiles, categories: arguments.categories, io: io)

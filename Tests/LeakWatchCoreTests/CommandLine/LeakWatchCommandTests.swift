@@ -160,7 +160,7 @@ import Testing
     @Test func versionHelpAndUsageErrors() throws {
         let version = try runLeakWatch(["--version"])
         #expect(version.status == 0 && version.stdout.contains("PCRE2 10.") && version.stdout.contains("JIT"))
-        for command in [["--help"], ["scan", "--help"], ["rules", "list", "-h"], ["rules", "test", "--help"]] {
+        for command in [["--help"], ["scan", "--help"], ["tail", "--help"], ["rules", "list", "-h"], ["rules", "test", "--help"]] {
             let help = try runLeakWatch(command)
             #expect(help.status == 0 && help.stdout.contains("USAGE:") && help.stdout.contains("EXIT STATUS:"), "\(command)")
         }
@@ -168,6 +168,9 @@ import Testing
         #expect(wrong.status == 64)
         #expect(wrong.stderr == "Error: Unknown option '--fromat'. Did you mean '--format'?\nUsage: leakwatch scan [<options>] [<path> ...]\n  See 'leakwatch scan --help' for more information.\n")
         #expect(try runLeakWatch([]).status == 64)
+        let tail = try runLeakWatch(["tail"])
+        #expect(tail.status == 64 && tail.stderr.hasPrefix("Error: Missing expected argument '<path-or-glob>'."))
+        #expect(try runLeakWatch(["tail", "--fold-window", "-1", "x.log"]).status == 64)
         #expect(try runLeakWatch(["scna"]).stderr.hasPrefix("Error: Unknown command 'scna'. Did you mean 'scan'?"))
         #expect(try runLeakWatch(["rules", "lst"]).status == 64)
     }

@@ -152,6 +152,14 @@ func append(_ text: String, to path: String) {
         tail = try TailProcess(["--state", state, log], in: directory)
         #expect(tail.wait { tail.findings().count == 4 })
         #expect(tail.stop() == 0)
+        // Rotated away and compressed while stopped: the loss is said, not silent.
+        append(pin, to: log)
+        rename(log, log + ".2")
+        _ = try run("/usr/bin/env", ["gzip", log + ".2"])
+        append("fresh\n", to: log)
+        tail = try TailProcess(["--state", state, log], in: directory)
+        #expect(tail.wait { tail.records().contains { $0.type == "notice" && $0.data["kind"] as? String == "data-loss" } })
+        #expect(tail.stop() == 0)
     }
 
     @Test func repeatsAreFoldedIntoARollup() throws {
