@@ -38,6 +38,15 @@ public struct RulesArguments: Equatable, Sendable {
 
 /// Option rows shared by several commands.
 enum SharedOptions {
+    static func maxLineBytes<A>(_ keyPath: WritableKeyPath<A, Int> & Sendable, help: String) -> OptionSpec<A> {
+        OptionSpec("max-line-bytes", value: "size", help: help) { arguments, value throws(ArgumentError) in
+            guard let bytes = ScanArguments.parseSize(value), bytes >= 16, bytes <= 1 << 30 else {
+                throw .invalidValue(option: "--max-line-bytes", value: value, expected: "a size from 16 to 1G, e.g. 512K")
+            }
+            arguments[keyPath: keyPath] = bytes
+        }
+    }
+
     static func rules<A>(_ keyPath: WritableKeyPath<A, [String]> & Sendable) -> OptionSpec<A> {
         OptionSpec(short: "r", "rules", value: "path",
                    help: "Also load rules from <path>, a .rules file or a directory of them (repeatable).") {
@@ -89,14 +98,8 @@ extension ScanArguments {
             OptionSpec("show-secrets", help: "Print secrets in clear. By default every secret is masked in every format.") {
                 arguments, _ in arguments.showSecrets = true
             },
-            OptionSpec("max-line-bytes", value: "size",
-                       help: "Scan lines longer than <size> (e.g. 65536, 512K, 1M) in overlapping pieces, so memory stays bounded. (default: 1M)") {
-                arguments, value throws(ArgumentError) in
-                guard let bytes = parseSize(value), bytes >= 16, bytes <= 1 << 30 else {
-                    throw .invalidValue(option: "--max-line-bytes", value: value, expected: "a size from 16 to 1G, e.g. 512K")
-                }
-                arguments.maxLineBytes = bytes
-            },
+            SharedOptions.maxLineBytes(\.maxLineBytes,
+                                       help: "Scan lines longer than <size> (e.g. 65536, 512K, 1M) in overlapping pieces, so memory stays bounded. (default: 1M)"),
             OptionSpec("input", value: "kind",
                        help: "What the inputs hold: auto (told from each input's first bytes), log, http (curl -si output), har. (default: auto)") {
                 arguments, value throws(ArgumentError) in

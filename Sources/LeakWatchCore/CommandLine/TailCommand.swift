@@ -68,14 +68,7 @@ public struct TailArguments: Equatable, Sendable {
             OptionSpec("show-secrets", help: "Print secrets in clear. By default every secret is masked in every format.") {
                 arguments, _ in arguments.showSecrets = true
             },
-            OptionSpec("max-line-bytes", value: "size",
-                       help: "Scan a line longer than <size> as it is once it reaches that size. (default: 1M)") {
-                arguments, value throws(ArgumentError) in
-                guard let bytes = ScanArguments.parseSize(value), bytes >= 16, bytes <= 1 << 30 else {
-                    throw .invalidValue(option: "--max-line-bytes", value: value, expected: "a size from 16 to 1G, e.g. 512K")
-                }
-                arguments.maxLineBytes = bytes
-            },
+            SharedOptions.maxLineBytes(\.maxLineBytes, help: "Scan a line longer than <size> as it is once it reaches that size. (default: 1M)"),
         ],
         positional: { arguments, pattern throws(ArgumentError) in arguments.patterns.append(pattern) }
     )

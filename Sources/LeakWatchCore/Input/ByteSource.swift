@@ -77,3 +77,17 @@ public struct PrefixedSource: ByteSource {
         return try upstream.read(into: buffer)
     }
 }
+
+/// Reads the first `count` bytes of `source` (fewer at its end), to tell its format: the
+/// caller goes on with `PrefixedSource(prefix:upstream:)` so no byte is lost.
+func readPrefix(of source: inout any ByteSource, count: Int) throws(InputError) -> [UInt8] {
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 1)
+    defer { buffer.deallocate() }
+    var filled = 0
+    while filled < count {
+        let read = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+        if read == 0 { break }
+        filled += read
+    }
+    return Array(buffer[..<filled])
+}

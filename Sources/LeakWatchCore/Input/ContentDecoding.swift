@@ -24,7 +24,7 @@ public enum ContentDecoding {
         let layers = encodings.filter { $0 != "identity" }
         guard let outermost = layers.last else { return Result(source: body, isDecoded: false, problems: []) }
         var upstream = body
-        let head = try readPrefix(&upstream, count: 64)
+        let head = try readPrefix(of: &upstream, count: 64)
         var source: any ByteSource = PrefixedSource(prefix: head, upstream: upstream)
         if looksLikeText(head[...]) && !(outermost == "deflate" && GzipSource.Format.isZlibHeader(head)) {
             return Result(source: source, isDecoded: false, problems: [])  // curl --compressed
@@ -55,17 +55,5 @@ public enum ContentDecoding {
     /// text, not compressed data (64 random bytes pass with odds of about 1 in 10¹³).
     public static func looksLikeText(_ bytes: ArraySlice<UInt8>) -> Bool {
         bytes.allSatisfy { $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-    }
-
-    private static func readPrefix(_ source: inout any ByteSource, count: Int) throws(InputError) -> [UInt8] {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 1)
-        defer { buffer.deallocate() }
-        var filled = 0
-        while filled < count {
-            let read = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
-            if read == 0 { break }
-            filled += read
-        }
-        return Array(buffer[..<filled])
     }
 }

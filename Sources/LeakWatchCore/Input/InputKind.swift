@@ -30,15 +30,7 @@ public enum InputKind: String, CaseIterable, Sendable {
     /// yields every byte.
     public static func detect(_ upstream: any ByteSource) throws(InputError) -> (kind: InputKind, source: any ByteSource) {
         var upstream = upstream
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: sniffLength, alignment: 1)
-        defer { buffer.deallocate() }
-        var count = 0
-        while count < buffer.count {
-            let read = try upstream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[count...]))
-            if read == 0 { break }
-            count += read
-        }
-        let prefix = Array(buffer[..<count])
+        let prefix = try readPrefix(of: &upstream, count: sniffLength)
         return (sniff(prefix), PrefixedSource(prefix: prefix, upstream: upstream))
     }
 }

@@ -18,15 +18,7 @@ public enum SourceOpener {
     /// the gzip magic number.
     public static func sniff(_ upstream: any ByteSource, name: String) throws(InputError) -> (source: any ByteSource, info: SourceInfo) {
         var upstream = upstream
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: GzipSource.magic.count, alignment: 1)
-        defer { buffer.deallocate() }
-        var count = 0
-        while count < buffer.count {
-            let read = try upstream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[count...]))
-            if read == 0 { break }
-            count += read
-        }
-        let head = Array(buffer[..<count])
+        let head = try readPrefix(of: &upstream, count: GzipSource.magic.count)
         let replayed = PrefixedSource(prefix: head, upstream: upstream)
         if head == GzipSource.magic {
             return (GzipSource(upstream: replayed), SourceInfo(name: name, encoding: .gzip))
