@@ -33,19 +33,22 @@ failures=0 passes=0
 cat > "$work/writer.py" <<'PY'
 import os, sys, time
 path, rate, seconds, reopen = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4] == "reopen"
-def open_log():
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+def open_log(flags=os.O_CREAT):
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | flags, 0o644)
     return fd, os.fstat(fd).st_ino
 fd, inode = open_log()
 start = time.monotonic()
 total = int(rate * seconds)
 for n in range(1, total + 1):
     if reopen:
+        # Reopen once logrotate has created the new file; never create it ourselves
+        # (logrotate's `create` fails if the path exists already).
         try:
             if os.stat(path).st_ino != inode:
-                os.close(fd); fd, inode = open_log()
+                new_fd, new_inode = open_log(0)
+                os.close(fd); fd, inode = new_fd, new_inode
         except FileNotFoundError:
-            os.close(fd); fd, inode = open_log()
+            pass
     if n % 97 == 0:
         line = '10.0.0.7 - - [03/Dec/2026:10:00:00 +0000] "GET /?__debugger__=yes&cmd=resource&f=style.css&n=%06d HTTP/1.1" 200 6078 "-" "curl/7.88"\n' % n
     else:
