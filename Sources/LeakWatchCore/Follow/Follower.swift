@@ -97,7 +97,9 @@ public final class Follower {
         while true {
             let now = monotonicNow()
             var busy = false
-            for path in expandPatterns() {
+            // Paths followed before stay, so a file that stopped matching a glob (deleted,
+            // renamed away) is still read to its end.
+            for path in Set(expandPatterns()).union(logs.keys).sorted() {
                 let log = logs[path] ?? FollowedLog(path: path)
                 logs[path] = log
                 watcher.watch(directory: directoryOf(path))
@@ -335,7 +337,7 @@ public final class Follower {
                 if let match = matches.gl_pathv[index] { paths.append(String(cString: match)) }
             }
         }
-        return Array(Set(paths)).sorted()
+        return paths
     }
 
     private func directoryOf(_ path: String) -> String {
