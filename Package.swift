@@ -32,6 +32,17 @@ let package = Package(
             pkgConfig: "libbrotlidec",
             providers: [.apt(["libbrotli-dev"])]
         ),
+        // bzip2 and xz for rotated logs compressed by logrotate's compresscmd. Debian's
+        // libbz2-dev has no pkg-config file; the module map links it.
+        .systemLibrary(
+            name: "CBzip2",
+            providers: [.apt(["libbz2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLzma",
+            pkgConfig: "liblzma",
+            providers: [.apt(["liblzma-dev"])]
+        ),
         .systemLibrary(
             name: "CYajl",
             pkgConfig: "yajl",
@@ -47,7 +58,7 @@ let package = Package(
         ),
         .target(
             name: "LeakWatchCore",
-            dependencies: ["CPCRE2", "CZlib", "CZstd", "CBrotli", "CYajl"],
+            dependencies: ["CPCRE2", "CZlib", "CZstd", "CBrotli", "CBzip2", "CLzma", "CYajl"],
             plugins: ["EmbedRulesPlugin"]
         ),
         .executableTarget(name: "LeakWatch", dependencies: ["LeakWatchCore"]),

@@ -75,7 +75,7 @@ extension ScanArguments {
         name: "scan",
         overview: "Find leaked debuggers, tracebacks, debug pages and secrets in logs and captured HTTP responses.",
         usage: "leakwatch scan [<options>] [<path> ...]",
-        argumentHelp: [("<path>", "Files or directories (walked recursively) to scan; '-' or none reads standard input. gzip data is decompressed whatever the file is called. An input that starts with an HTTP status line (curl -si output) is read as HTTP responses, one that is a JSON object with a \"log\" member as a HAR file, anything else as a log.")],
+        argumentHelp: [("<path>", "Files or directories (walked recursively) to scan; '-' or none reads standard input. gzip, zstd, bzip2 and xz data is decompressed whatever the file is called. An input that starts with an HTTP status line (curl -si output) is read as HTTP responses, one that is a JSON object with a \"log\" member as a HAR file, anything else as a log.")],
         options: [
             OptionSpec(short: "f", "format", value: "format", help: "Output format: text, jsonl. (default: text)") {
                 arguments, value throws(ArgumentError) in

@@ -8,6 +8,9 @@ public struct SourceInfo: Hashable, Sendable {
     public enum Encoding: String, Sendable {
         case plain
         case gzip
+        case zstd
+        case bzip2
+        case xz
     }
 
     public init(name: String, encoding: Encoding = .plain) {

@@ -1,0 +1,6 @@
+#ifndef CBZIP2_SHIM_H
+#define CBZIP2_SHIM_H
+
+#include <bzlib.h>
+
+#endif
