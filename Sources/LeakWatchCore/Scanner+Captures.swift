@@ -82,8 +82,8 @@ extension Scanner {
             try diagnose(InputError(problem.message), in: info, line: problem.line, prefix: prefix, into: &sink, summary: &summary)
         }
         if let error = part.readError {
-            let where_ = decoded.isDecoded ? "; the \(part.lines) lines of decoded body before it were scanned" : "; the data before it was scanned"
-            try diagnose(error, in: info, line: decoded.isDecoded ? nil : capture.lineCount, prefix: prefix, suffix: where_,
+            let scanned = decoded.isDecoded ? "; the \(part.lines) lines of decoded body before it were scanned" : "; the data before it was scanned"
+            try diagnose(error, in: info, line: decoded.isDecoded ? nil : capture.lineCount, prefix: prefix, suffix: scanned,
                          into: &sink, summary: &summary)
         }
     }
