@@ -2,7 +2,7 @@
 /// files opened later.
 public struct ScanArguments: Equatable, Sendable {
     public enum Format: String, CaseIterable, Sendable {
-        case text, jsonl
+        case text, jsonl, sarif
     }
 
     /// Paths to scan; empty means standard input.
@@ -77,10 +77,10 @@ extension ScanArguments {
         usage: "leakwatch scan [<options>] [<path> ...]",
         argumentHelp: [("<path>", "Files or directories (walked recursively) to scan; '-' or none reads standard input. gzip, zstd, bzip2 and xz data is decompressed whatever the file is called. An input that starts with an HTTP status line (curl -si output) is read as HTTP responses, one that is a JSON object with a \"log\" member as a HAR file, anything else as a log.")],
         options: [
-            OptionSpec(short: "f", "format", value: "format", help: "Output format: text, jsonl. (default: text)") {
+            OptionSpec(short: "f", "format", value: "format", help: "Output format: text, jsonl, sarif (SARIF 2.1.0, for code-scanning dashboards). (default: text)") {
                 arguments, value throws(ArgumentError) in
                 guard let format = Format(rawValue: value) else {
-                    throw .invalidValue(option: "--format", value: value, expected: "text or jsonl")
+                    throw .invalidValue(option: "--format", value: value, expected: "text, jsonl or sarif")
                 }
                 arguments.format = format
             },

@@ -160,6 +160,9 @@ public enum LeakWatchCommand {
                     JSONLinesSink(output: io.standardOutput) { ExitStatus.of($0, failOn: arguments.failOn).rawValue },
                     standardError: io.standardError)
                 try scanner.scan(paths: paths, into: &sink, summary: &summary)
+            case .sarif:
+                var sink = StandardErrorDiagnostics(SARIFSink(output: io.standardOutput), standardError: io.standardError)
+                try scanner.scan(paths: paths, into: &sink, summary: &summary)
             case .text:
                 let color = TextSink.shouldUseColor(for: io.standardOutput, mode: arguments.color)
                 var sink = StandardErrorDiagnostics(TextSink(output: io.standardOutput, useColor: color),

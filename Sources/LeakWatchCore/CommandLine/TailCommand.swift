@@ -47,7 +47,7 @@ public struct TailArguments: Equatable, Sendable {
             },
             OptionSpec(short: "f", "format", value: "format", help: "Output format: jsonl, text. (default: jsonl)") {
                 arguments, value throws(ArgumentError) in
-                guard let format = ScanArguments.Format(rawValue: value) else {
+                guard let format = ScanArguments.Format(rawValue: value), format != .sarif else {
                     throw .invalidValue(option: "--format", value: value, expected: "jsonl or text")
                 }
                 arguments.format = format
@@ -128,7 +128,7 @@ enum TailCommand {
         switch arguments.format {
         case .jsonl:
             return StandardErrorDiagnostics(JSONLinesSink(output: output) { _ in 0 }, standardError: io.standardError)
-        case .text:
+        case .text, .sarif:
             return StandardErrorDiagnostics(TextSink(output: output, useColor: false), standardError: io.standardError)
         }
     }

@@ -28,7 +28,7 @@ import Testing
         return result.stdout + result.stderr
     }
 
-    @Test(arguments: ["text", "jsonl"])
+    @Test(arguments: ["text", "jsonl", "sarif"])
     func noFormatRepeatsTheSecret(format: String) throws {
         for colour in [["--color", "never"], ["--color", "always"]] where format == "text" || colour[1] == "never" {
             let text = try output(format: format, extra: colour)
