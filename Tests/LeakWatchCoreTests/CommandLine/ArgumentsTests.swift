@@ -23,7 +23,8 @@ import Testing
         #expect(try parse(["-fjsonl"]).format == .jsonl)
         #expect(try parse(["--format", "jsonl", "--format", "text"]).format == .text)
         #expect(failure(["--format"]) == .missingValue(option: "--format", valueName: "format"))
-        #expect(failure(["-f", "xml"]) == .invalidValue(option: "--format", value: "xml", expected: "text or jsonl"))
+        #expect(try parse(["-f", "sarif"]).format == .sarif)
+        #expect(failure(["-f", "xml"]) == .invalidValue(option: "--format", value: "xml", expected: "text, jsonl or sarif"))
         #expect(failure(["--fromat", "x"]) == .unknownOption("--fromat", suggestion: "--format"))
     }
 
