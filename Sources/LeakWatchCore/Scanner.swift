@@ -91,8 +91,14 @@ public final class Scanner {
 
     /// Scans one byte source, adding to `summary`: a log, a captured HTTP stream or a HAR
     /// file, as `kind` says or, when it is nil, as the first bytes show.
+    ///
+    /// - Parameters:
+    ///   - lineOffset: lines of the input before `source` (a sweep resuming), added to
+    ///     every log finding's line. This is 0 by default.
+    ///   - byteOffset: bytes of the input before `source`, likewise.
     public func scan(_ source: any ByteSource, info: SourceInfo, kind: InputKind? = nil,
-                     into sink: inout some AlertSink, summary: inout ScanSummary) throws {
+                     into sink: inout some AlertSink, summary: inout ScanSummary,
+                     lineOffset: Int = 0, byteOffset: Int = 0) throws {
         let findingsBefore = summary.findings
         summary.inputs += 1
         defer { if summary.findings > findingsBefore { summary.inputsWithFindings += 1 } }
@@ -108,7 +114,14 @@ public final class Scanner {
         }
         switch kind ?? .log {
         case .log:
-            let part = try scanPart(source, info: info, context: .log, status: nil, into: &sink, summary: &summary) { _ in }
+            let part = try scanPart(source, info: info, context: .log, status: nil, into: &sink, summary: &summary) { finding in
+                finding.line += lineOffset
+                finding.byteOffset += byteOffset
+                if var event = finding.event {
+                    event.endLine += lineOffset
+                    finding.event = event
+                }
+            }
             summary.bytes += part.bytes
             summary.lines += part.lines
             if let error = part.readError {

@@ -26,7 +26,7 @@ public enum ArgumentError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownCommand(let name, let suggestion):
             return "Unknown command '\(name)'." + (suggestion.map { " Did you mean '\($0)'?" } ?? "")
         case .missingCommand:
-            return "Missing expected command: scan, tail, rules list, rules test."
+            return "Missing expected command: scan, tail, sweep, rules list, rules test."
         case .noInput:
             return "No input: standard input is a terminal. Give a path, or pipe data into 'leakwatch scan -'."
         case .missingArgument(let name):

@@ -37,6 +37,8 @@ public enum LeakWatchCommand {
         COMMANDS:
           scan [<path> ...]      Scan files, directories or standard input.
           tail <path-or-glob>... Follow logs through rotation; alert as leaks are logged.
+          sweep --state <file> <path>...
+                                 Sweep log trees, rotated copies too; only what is new.
           rules list             List the rules a scan runs.
           rules test [<path>]    Check rules against their examples and look-alikes.
 
@@ -67,6 +69,10 @@ public enum LeakWatchCommand {
             return runCommand(TailArguments.command, Array(argv.dropFirst()), initial: TailArguments(), io: io) {
                 TailCommand.run($0, io: io)
             }
+        case "sweep":
+            return runCommand(SweepArguments.command, Array(argv.dropFirst()), initial: SweepArguments(), io: io) {
+                SweepCommand.run($0, io: io)
+            }
         case "rules":
             let rest = Array(argv.dropFirst())
             switch rest.first {
@@ -86,7 +92,7 @@ public enum LeakWatchCommand {
                 return usageError(error, usage: "leakwatch rules list|test [<options>]", help: "leakwatch --help", io: io)
             }
         default:
-            let suggestion = closestMatch(to: first, in: ["scan", "tail", "rules"])
+            let suggestion = closestMatch(to: first, in: ["scan", "tail", "sweep", "rules"])
             return usageError(first.hasPrefix("-") ? .unknownOption(first, suggestion: nil) : .unknownCommand(first, suggestion: suggestion),
                               usage: "leakwatch <command> [<options>]", help: "leakwatch --help", io: io)
         }

@@ -25,6 +25,18 @@ public struct ScanSummary: Sendable, Equatable {
     }
 
     /// Counts `finding`.
+    /// Adds the counts of `other` (one file of a sweep) to these.
+    public mutating func add(_ other: ScanSummary) {
+        inputs += other.inputs
+        inputsWithFindings += other.inputsWithFindings
+        errors += other.errors
+        bytes += other.bytes
+        lines += other.lines
+        truncatedLines += other.truncatedLines
+        findings += other.findings
+        findingsBySeverity.merge(other.findingsBySeverity, uniquingKeysWith: +)
+    }
+
     public mutating func count(_ finding: Finding) {
         findings += 1
         findingsBySeverity[finding.severity, default: 0] += 1

@@ -1,0 +1,124 @@
+import Foundation
+import Glibc
+
+/// The options of `leakwatch sweep`.
+public struct SweepArguments: Equatable, Sendable {
+    public var roots: [String] = []
+    public var statePath: String?
+    public var include: [String] = []
+    public var exclude: [String] = []
+    public var format = ScanArguments.Format.text
+    public var outputPath: String?
+    public var failOn: Severity? = .low
+    public var threads: Int?
+    public var categories: Set<Category> = []
+    public var ruleFiles: [String] = []
+    public var showSecrets = false
+
+    public init() {}
+
+    static let command = CommandSpec<SweepArguments>(
+        name: "sweep",
+        overview: "Sweep log trees, rotated and compressed copies included, reading only what is new since the last sweep.",
+        usage: "leakwatch sweep --state <file> [<options>] <path> ...",
+        argumentHelp: [("<path>", "Directories (walked recursively; links to directories are not followed) or files to sweep.")],
+        options: [
+            OptionSpec("state", value: "file",
+                       help: "Where the last sweep stopped in each content (required); written atomically at the end.") {
+                arguments, value in arguments.statePath = value
+            },
+            OptionSpec("include", value: "glob", help: "Only sweep files whose name or path matches <glob> (repeatable).") {
+                arguments, value in arguments.include.append(value)
+            },
+            OptionSpec("exclude", value: "glob", help: "Never sweep files whose name or path matches <glob> (repeatable).") {
+                arguments, value in arguments.exclude.append(value)
+            },
+            OptionSpec(short: "f", "format", value: "format", help: "Output format: text, jsonl, sarif. (default: text)") {
+                arguments, value throws(ArgumentError) in
+                guard let format = ScanArguments.Format(rawValue: value) else {
+                    throw .invalidValue(option: "--format", value: value, expected: "text, jsonl or sarif")
+                }
+                arguments.format = format
+            },
+            OptionSpec(short: "o", "output", value: "file", help: "Write to <file> instead of standard output.") {
+                arguments, value in arguments.outputPath = value
+            },
+            OptionSpec("fail-on", value: "severity",
+                       help: "Exit 1 only for findings at or above <severity>: info, low, medium, high, critical, or none. (default: low)") {
+                arguments, value throws(ArgumentError) in
+                if value == "none" { arguments.failOn = nil; return }
+                guard let severity = Severity(rawValue: value) else {
+                    throw .invalidValue(option: "--fail-on", value: value, expected: "info, low, medium, high, critical or none")
+                }
+                arguments.failOn = severity
+            },
+            OptionSpec(short: "j", "threads", value: "n", help: "Files swept at once. (default: the number of cores)") {
+                arguments, value throws(ArgumentError) in
+                guard let threads = Int(value), (1...256).contains(threads) else {
+                    throw .invalidValue(option: "--threads", value: value, expected: "a number from 1 to 256")
+                }
+                arguments.threads = threads
+            },
+            SharedOptions.category(\.categories),
+            SharedOptions.rules(\.ruleFiles),
+            OptionSpec("show-secrets", help: "Print secrets in clear. By default every secret is masked in every format.") {
+                arguments, _ in arguments.showSecrets = true
+            },
+        ],
+        positional: { arguments, path throws(ArgumentError) in arguments.roots.append(path) }
+    )
+}
+
+/// Runs `leakwatch sweep`.
+enum SweepCommand {
+    static func run(_ arguments: SweepArguments, io: LeakWatchCommand.IO) -> ExitStatus {
+        let usage = SweepArguments.command.usage
+        guard let statePath = arguments.statePath else {
+            return LeakWatchCommand.usageError(.missingArgument("--state <file>"), usage: usage, help: "leakwatch sweep --help", io: io)
+        }
+        guard !arguments.roots.isEmpty else {
+            return LeakWatchCommand.usageError(.missingArgument("<path>"), usage: usage, help: "leakwatch sweep --help", io: io)
+        }
+        guard let rules = LeakWatchCommand.loadRules(builtin: true, ruleFiles: arguments.ruleFiles,
+                                                     categories: arguments.categories, io: io) else { return .error }
+        var output = io.standardOutput
+        if let path = arguments.outputPath {
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+            guard descriptor >= 0 else {
+                LeakWatchCommand.write("leakwatch: \(path): error: cannot open for writing: \(systemMessage(errno))\n", to: io.standardError)
+                return .error
+            }
+            output = OutputStream(descriptor: descriptor)
+        }
+        var options = Sweeper.Options(statePath: statePath)
+        options.include = arguments.include
+        options.exclude = arguments.exclude
+        if let threads = arguments.threads { options.threads = threads }
+        options.scanner.detector.showSecrets = arguments.showSecrets
+        let sweeper = Sweeper(rules: rules, options: options)
+        do {
+            let summary: ScanSummary
+            switch arguments.format {
+            case .jsonl:
+                var sink = StandardErrorDiagnostics(
+                    JSONLinesSink(output: output) { ExitStatus.of($0, failOn: arguments.failOn).rawValue }, standardError: io.standardError)
+                summary = try sweeper.run(roots: arguments.roots, into: &sink)
+            case .sarif:
+                var sink = StandardErrorDiagnostics(SARIFSink(output: output), standardError: io.standardError)
+                summary = try sweeper.run(roots: arguments.roots, into: &sink)
+            case .text:
+                var sink = StandardErrorDiagnostics(TextSink(output: output, useColor: false), standardError: io.standardError)
+                summary = try sweeper.run(roots: arguments.roots, into: &sink)
+            }
+            return ExitStatus.of(summary, failOn: arguments.failOn)
+        } catch let error as OutputError where error.isBrokenPipe {
+            return .clean
+        } catch let error as InputError {
+            LeakWatchCommand.write("leakwatch: \(statePath): error: \(error)\n", to: io.standardError)
+            return .error
+        } catch {
+            LeakWatchCommand.write("leakwatch: error: \(error)\n", to: io.standardError)
+            return .error
+        }
+    }
+}
