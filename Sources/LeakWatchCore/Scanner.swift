@@ -63,6 +63,8 @@ public final class Scanner {
                 switch item {
                 case .file(let file):
                     try scan(path: file, into: &sink, summary: &summary)
+                case .skipped:
+                    break
                 case .failure(let failed, let message):
                     summary.errors += 1
                     try sink.diagnose(Diagnostic(path: displayName(failed), message: message))

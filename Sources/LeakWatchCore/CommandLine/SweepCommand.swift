@@ -71,6 +71,26 @@ public struct SweepArguments: Equatable, Sendable {
 
 /// Runs `leakwatch sweep`.
 enum SweepCommand {
+    /// What the text format adds after the findings: files and bytes swept, findings by
+    /// rule and by file (most first), files skipped and why.
+    static func summaryText(_ report: Sweeper.Report) -> String {
+        var text = "swept \(report.filesRead) file\(report.filesRead == 1 ? "" : "s") with new content (\(report.summary.bytes) bytes), "
+            + "\(report.filesAlreadySwept) already swept\n"
+        func table(_ title: String, _ counts: [String: Int]) {
+            guard !counts.isEmpty else { return }
+            text += title + ":\n"
+            for (name, count) in counts.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
+                text += "  \(String(count).padding(toLength: 6, withPad: " ", startingAt: 0)) \(Excerpt.escaped(name))\n"
+            }
+        }
+        table("findings by rule", report.findingsByRule)
+        table("findings by file", report.findingsByFile)
+        if !report.skipped.isEmpty {
+            text += "skipped:\n" + report.skipped.map { "  \(Excerpt.escaped($0.path)): \($0.reason)\n" }.joined()
+        }
+        return text
+    }
+
     static func run(_ arguments: SweepArguments, io: LeakWatchCommand.IO) -> ExitStatus {
         let usage = SweepArguments.command.usage
         guard let statePath = arguments.statePath else {
@@ -96,21 +116,28 @@ enum SweepCommand {
         if let threads = arguments.threads { options.threads = threads }
         options.scanner.detector.showSecrets = arguments.showSecrets
         let sweeper = Sweeper(rules: rules, options: options)
+        let progress = isatty(STDERR_FILENO) == 1 && io.standardError.isTerminal ? io.standardError : nil
         do {
-            let summary: ScanSummary
+            let report: Sweeper.Report
             switch arguments.format {
             case .jsonl:
                 var sink = StandardErrorDiagnostics(
                     JSONLinesSink(output: output) { ExitStatus.of($0, failOn: arguments.failOn).rawValue }, standardError: io.standardError)
-                summary = try sweeper.run(roots: arguments.roots, into: &sink)
+                report = try sweeper.run(roots: arguments.roots, into: &sink, progress: progress)
             case .sarif:
                 var sink = StandardErrorDiagnostics(SARIFSink(output: output), standardError: io.standardError)
-                summary = try sweeper.run(roots: arguments.roots, into: &sink)
+                report = try sweeper.run(roots: arguments.roots, into: &sink, progress: progress)
             case .text:
                 var sink = StandardErrorDiagnostics(TextSink(output: output, useColor: false), standardError: io.standardError)
-                summary = try sweeper.run(roots: arguments.roots, into: &sink)
+                report = try sweeper.run(roots: arguments.roots, into: &sink, progress: progress)
+                try output.write(summaryText(report))
+                try output.flush()
             }
-            return ExitStatus.of(summary, failOn: arguments.failOn)
+            // The text summary lists them; other formats are for machines, so say it on stderr.
+            for (path, reason) in report.skipped where arguments.format != .text {
+                LeakWatchCommand.write("leakwatch: \(Excerpt.escaped(path)): skipped: \(reason)\n", to: io.standardError)
+            }
+            return ExitStatus.of(report.summary, failOn: arguments.failOn)
         } catch let error as OutputError where error.isBrokenPipe {
             return .clean
         } catch let error as InputError {

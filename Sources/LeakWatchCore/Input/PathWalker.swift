@@ -14,6 +14,8 @@ public enum PathWalker {
         case file(String)
         /// A path that could not be walked, with the reason.
         case failure(path: String, message: String)
+        /// Something in a walked directory that is not read: a FIFO, socket or device.
+        case skipped(path: String, reason: String)
     }
 
     /// Calls `visit` for every file under `path`, in order, and for every failure.
@@ -67,6 +69,12 @@ public enum PathWalker {
                 if stat(child, &target) == 0, target.st_mode & S_IFMT == S_IFREG {
                     try visit(.file(child))
                 }
+            case S_IFIFO:
+                try visit(.skipped(path: child, reason: "a FIFO"))
+            case S_IFSOCK:
+                try visit(.skipped(path: child, reason: "a socket"))
+            case S_IFCHR, S_IFBLK:
+                try visit(.skipped(path: child, reason: "a device"))
             default:
                 continue
             }

@@ -79,6 +79,8 @@ public struct RuleSet: Sendable {
                     }
                 case .file:
                     break
+                case .skipped:
+                    break
                 case .failure(let failed, let message):
                     found += 1
                     fail(failed, "cannot read rule file: \(message)")

@@ -46,15 +46,32 @@ public final class Sweeper: Sendable {
         self.options = options
     }
 
-    /// Sweeps `roots` into `sink` and saves the checkpoint.
+    /// What a sweep did, beyond the findings: for the summary at its end.
+    public struct Report: Sendable {
+        public var summary = ScanSummary()
+        /// Files read in part or whole, and files whose content was swept before.
+        public var filesRead = 0
+        public var filesAlreadySwept = 0
+        public var findingsByRule: [String: Int] = [:]
+        public var findingsByFile: [String: Int] = [:]
+        /// Paths not read, and why (a FIFO, a device).
+        public var skipped: [(path: String, reason: String)] = []
+    }
+
+    /// The checkpoint is saved after every this many bytes swept (and at the end), so an
+    /// interrupted sweep resumes: 64 MiB.
+    public static let saveInterval = 64 << 20
+
+    /// Sweeps `roots` into `sink`, saving the checkpoint as it goes; `progress` (on a
+    /// terminal) gets one line now and then.
     ///
     /// - Throws: a state file that cannot be read or written, or output that cannot be
     ///   written.
-    public func run(roots: [String], into sink: inout some AlertSink) throws -> ScanSummary {
+    public func run(roots: [String], into sink: inout some AlertSink, progress: OutputStream? = nil) throws -> Report {
         let started = DispatchTime.now()
         let checkpoint = try Checkpoint.load(from: options.statePath)
+        var report = Report()
         var files: [String] = []
-        var summary = ScanSummary()
         for root in roots {
             try PathWalker.walk(root) { item in
                 switch item {
@@ -62,49 +79,100 @@ public final class Sweeper: Sendable {
                     files.append(path)
                 case .file:
                     break
+                case .skipped(let path, let reason):
+                    report.skipped.append((path, reason))
                 case .failure(let path, let message):
-                    summary.errors += 1
+                    report.summary.errors += 1
                     try sink.diagnose(Diagnostic(path: path, message: message))
                 }
             }
         }
-        // Most progress first, so the best resume point for a content wins.
-        var progress: [String: Checkpoint.Entry] = [:]
-        for entry in checkpoint.files where (progress[key(entry.identity)]?.offset ?? -1) < entry.offset {
-            progress[key(entry.identity)] = entry
+        var known: [String: Checkpoint.Entry] = [:]
+        for entry in checkpoint.files where (known[key(entry.identity)]?.offset ?? -1) < entry.offset {
+            known[key(entry.identity)] = entry  // the most progress for a content wins
         }
+        let totalBytes = files.reduce(0) { $0 + (fileSize($1) ?? 0) }
 
-        let results = sweep(files, progress: progress)
-        var next = Checkpoint()
-        for result in results {
-            for finding in result.sink.findings { try sink.report(finding) }
-            for diagnostic in result.sink.diagnostics { try sink.diagnose(diagnostic) }
-            summary.add(result.summary)
-            if let entry = result.entry { next.files.append(entry) }
-        }
-        // Content not seen tonight stays known (a copy may come back compressed).
-        let seen = Set(next.files.map { key($0.identity) })
-        next.files += progress.values.filter { !seen.contains(key($0.identity)) }.sorted { $0.path < $1.path }
-        try next.save(to: options.statePath)
-        summary.elapsedSeconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-        try sink.finish(summary)
-        return summary
-    }
-
-    /// Scans `files` on `options.threads` threads, one scanner each; results in file order.
-    private func sweep(_ files: [String], progress: [String: Checkpoint.Entry]) -> [FileResult] {
-        let results = Slots<FileResult>(count: files.count)
-        let threads = min(options.threads, max(1, files.count))
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            let scanner = Scanner(rules: rules, options: options.scanner)
-            while let index = results.claim() {
-                results.fill(index, with: sweepFile(files[index], scanner: scanner, progress: progress))
+        // Workers take files in order; this thread writes each file's results as soon as
+        // every file before it is written, so output follows path order with bounded memory.
+        let slots = Slots<FileResult>(count: files.count)
+        let finished = DispatchSemaphore(value: 0)
+        let workers = DispatchGroup()
+        let (paths, resumePoints) = (files, known)
+        for _ in 0..<min(options.threads, max(1, files.count)) {
+            DispatchQueue.global().async(group: workers) { [self] in
+                let scanner = Scanner(rules: rules, options: options.scanner)
+                while let index = slots.claim() {
+                    slots.fill(index, with: sweepFile(paths[index], scanner: scanner, known: resumePoints))
+                    finished.signal()
+                }
             }
         }
-        return results.values
+        var next = Checkpoint()
+        var written = 0, bytesDone = 0, bytesSinceSave = 0
+        var lastProgress = DispatchTime.now()
+        func save() throws {
+            let seen = Set(next.files.map { key($0.identity) })
+            var state = next
+            state.files += known.values.filter { !seen.contains(key($0.identity)) }.sorted { $0.path < $1.path }
+            try state.save(to: options.statePath)
+        }
+        while written < files.count {
+            _ = finished.wait(timeout: .now() + .milliseconds(500))
+            while written < files.count, let result = slots.take(written) {
+                for finding in result.sink.findings {
+                    try sink.report(finding)
+                    report.findingsByRule[finding.ruleID, default: 0] += 1
+                    report.findingsByFile[finding.path, default: 0] += 1
+                }
+                for diagnostic in result.sink.diagnostics { try sink.diagnose(diagnostic) }
+                report.summary.add(result.summary)
+                if result.summary.bytes > 0 { report.filesRead += 1 } else if result.entry != nil { report.filesAlreadySwept += 1 }
+                if let entry = result.entry { next.files.append(entry) }
+                bytesDone += fileSize(files[written]) ?? 0
+                bytesSinceSave += result.summary.bytes
+                written += 1
+                if bytesSinceSave >= Self.saveInterval {
+                    try save()
+                    bytesSinceSave = 0
+                }
+            }
+            if let progress, DispatchTime.now().uptimeNanoseconds - lastProgress.uptimeNanoseconds > 500_000_000 {
+                lastProgress = DispatchTime.now()
+                try? progress.write("\r\u{1B}[K" + Self.progressLine(files: written, of: files.count, bytes: bytesDone, of: totalBytes,
+                                                                     seconds: seconds(since: started)))
+                try? progress.flush()
+            }
+        }
+        workers.wait()
+        if let progress {
+            try? progress.write("\r\u{1B}[K")
+            try? progress.flush()
+        }
+        try save()
+        report.summary.elapsedSeconds = seconds(since: started)
+        try sink.finish(report.summary)
+        return report
     }
 
-    private func sweepFile(_ path: String, scanner: Scanner, progress: [String: Checkpoint.Entry]) -> FileResult {
+    /// `swept 3 of 8 files, 412 of 800 MB, 210 MB/s, about 2 s left`.
+    static func progressLine(files: Int, of totalFiles: Int, bytes: Int, of totalBytes: Int, seconds: Double) -> String {
+        let rate = seconds > 0 ? Double(bytes) / seconds : 0
+        let left = rate > 0 ? Double(max(0, totalBytes - bytes)) / rate : 0
+        return String(format: "swept %d of %d files, %.0f of %.0f MB, %.0f MB/s, about %.0f s left",
+                      files, totalFiles, Double(bytes) / 1e6, Double(totalBytes) / 1e6, rate / 1e6, left)
+    }
+
+    private func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    private func fileSize(_ path: String) -> Int? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : nil
+    }
+
+    private func sweepFile(_ path: String, scanner: Scanner, known: [String: Checkpoint.Entry]) -> FileResult {
         var result = FileResult()
         do {
             let opened = try SourceOpener.open(path: path)
@@ -112,9 +180,13 @@ public final class Sweeper: Sendable {
             let head = try readPrefix(of: &source, count: FileIdentity.fingerprintBytes)
             var hash = FNV1a64()
             hash.add(head)
-            let identity = FileIdentity(device: 0, inode: 0, fingerprint: hash.value, fingerprintLength: head.count)
+            // Device and inode of a plain file, as tail records them (0 for decompressed content).
+            var info = stat()
+            let plain = opened.info.encoding == .plain && stat(path, &info) == 0
+            let identity = FileIdentity(device: plain ? UInt64(info.st_dev) : 0, inode: plain ? UInt64(info.st_ino) : 0,
+                                        fingerprint: hash.value, fingerprintLength: head.count)
             var replayed: any ByteSource = PrefixedSource(prefix: head, upstream: source)
-            let resume = progress[key(identity)]
+            let resume = known[key(identity)]
             let skip = resume?.offset ?? 0
             let skipped = try discard(skip, from: &replayed)
             if skipped < skip {
@@ -167,8 +239,7 @@ public final class Sweeper: Sendable {
 /// One result slot per file, claimed by worker threads one at a time and filled by the
 /// thread that claimed it.
 private final class Slots<Value>: @unchecked Sendable {
-    // SAFETY: `next` and `slots` are only touched under `lock`; `values` is read after
-    // every worker has finished (concurrentPerform returns only then).
+    // SAFETY: `next` and `slots` are only touched under `lock`.
     private var next = 0
     private var slots: [Value?]
     private let lock = NSLock()
@@ -192,10 +263,12 @@ private final class Slots<Value>: @unchecked Sendable {
         slots[index] = value
     }
 
-    var values: [Value] {
+    /// The value of slot `index` if it was filled, which is emptied.
+    func take(_ index: Int) -> Value? {
         lock.lock()
         defer { lock.unlock() }
-        return slots.compactMap { $0 }
+        defer { slots[index] = nil }
+        return slots[index]
     }
 }
 

@@ -61,6 +61,19 @@ import Testing
         #expect(one.leaks.count == 6 * 200 && one.leaks == four.leaks)
     }
 
+    @Test func aFIFOIsSkippedAndSaidOnceAndTheSummaryCountsByRuleAndFile() throws {
+        let directory = try TemporaryDirectory()
+        appendLines(1...20, to: directory.file("app.log"))
+        #expect(mkfifo(directory.file("pipe"), 0o600) == 0)
+        let text = try runLeakWatch(["sweep", "--state", directory.file("state.json"), directory.path])
+        #expect(text.status == 1 && text.stderr.isEmpty)
+        #expect(text.stdout.contains("swept 1 file with new content"))
+        #expect(text.stdout.contains("findings by rule:\n  2      probe-debugger-resource\n"))
+        #expect(text.stdout.contains("skipped:\n  \(directory.file("pipe")): a FIFO\n"))
+        let jsonl = try runLeakWatch(["sweep", "-f", "jsonl", "--state", directory.file("again.json"), directory.path])
+        #expect(jsonl.stderr == "leakwatch: \(directory.file("pipe")): skipped: a FIFO\n")
+    }
+
     @Test func aDamagedStateIsAnErrorNotAFreshStart() throws {
         let directory = try TemporaryDirectory()
         let state = directory.file("state.json")
