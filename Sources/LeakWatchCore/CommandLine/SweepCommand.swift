@@ -14,6 +14,7 @@ public struct SweepArguments: Equatable, Sendable {
     public var categories: Set<Category> = []
     public var ruleFiles: [String] = []
     public var showSecrets = false
+    public var follow = false
 
     public init() {}
 
@@ -21,7 +22,7 @@ public struct SweepArguments: Equatable, Sendable {
         name: "sweep",
         overview: "Sweep log trees, rotated and compressed copies included, reading only what is new since the last sweep.",
         usage: "leakwatch sweep --state <file> [<options>] <path> ...",
-        argumentHelp: [("<path>", "Directories (walked recursively; links to directories are not followed) or files to sweep.")],
+        argumentHelp: [("<path>", "Directories (walked recursively; links to directories are not followed, links to files outside the tree only with --follow) or files to sweep.")],
         options: [
             OptionSpec("state", value: "file",
                        help: "Where the last sweep stopped in each content (required); written atomically at the end.") {
@@ -40,6 +41,7 @@ public struct SweepArguments: Equatable, Sendable {
                 }
                 arguments.format = format
             },
+            OptionSpec("follow", help: "Also read files that links in the trees point to outside them.") { arguments, _ in arguments.follow = true },
             OptionSpec(short: "o", "output", value: "file", help: "Write to <file> instead of standard output.") {
                 arguments, value in arguments.outputPath = value
             },
@@ -114,6 +116,7 @@ enum SweepCommand {
         options.include = arguments.include
         options.exclude = arguments.exclude
         if let threads = arguments.threads { options.threads = threads }
+        options.followLinksOut = arguments.follow
         options.scanner.detector.showSecrets = arguments.showSecrets
         let sweeper = Sweeper(rules: rules, options: options)
         let progress = isatty(STDERR_FILENO) == 1 && io.standardError.isTerminal ? io.standardError : nil

@@ -21,6 +21,9 @@ public final class Sweeper: Sendable {
         public var include: [String] = []
         /// Never files whose name matches one of these globs.
         public var exclude: [String] = []
+        /// Read symbolic links that point out of the swept trees (`--follow`). By default
+        /// they are skipped, so a link cannot pull a file from elsewhere into a sweep.
+        public var followLinksOut = false
         /// Files scanned at once. This is the number of cores by default.
         public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
         public var scanner = Scanner.Options()
@@ -72,11 +75,22 @@ public final class Sweeper: Sendable {
         let checkpoint = try Checkpoint.load(from: options.statePath)
         var report = Report()
         var files: [String] = []
+        var seenFiles: [String: String] = [:]  // "device:inode" → the first path it was found under
         for root in roots {
+            let realRoot = realPath(root) ?? root
             try PathWalker.walk(root) { item in
                 switch item {
                 case .file(let path) where isSelected(path):
-                    files.append(path)
+                    var info = stat()
+                    let inode = stat(path, &info) == 0 ? "\(info.st_dev):\(info.st_ino)" : path
+                    if !options.followLinksOut, let target = realPath(path), !isInside(target, realRoot) {
+                        report.skipped.append((path, "a link out of the swept tree, to \(target) (--follow reads it)"))
+                    } else if let first = seenFiles[inode] {
+                        report.skipped.append((path, "the same file as \(first)"))
+                    } else {
+                        seenFiles[inode] = path
+                        files.append(path)
+                    }
                 case .file:
                     break
                 case .skipped(let path, let reason):
@@ -167,6 +181,16 @@ public final class Sweeper: Sendable {
         Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     }
 
+    private func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    private func isInside(_ path: String, _ root: String) -> Bool {
+        path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
+    }
+
     private func fileSize(_ path: String) -> Int? {
         var info = stat()
         return stat(path, &info) == 0 ? Int(info.st_size) : nil
@@ -186,7 +210,7 @@ public final class Sweeper: Sendable {
             let identity = FileIdentity(device: plain ? UInt64(info.st_dev) : 0, inode: plain ? UInt64(info.st_ino) : 0,
                                         fingerprint: hash.value, fingerprintLength: head.count)
             var replayed: any ByteSource = PrefixedSource(prefix: head, upstream: source)
-            let resume = known[key(identity)]
+            let resume = resumePoint(for: head, in: known)
             let skip = resume?.offset ?? 0
             let skipped = try discard(skip, from: &replayed)
             if skipped < skip {
@@ -223,6 +247,19 @@ public final class Sweeper: Sendable {
             dropped += read
         }
         return dropped
+    }
+
+    /// The checkpoint entry whose content `head` starts with: an entry's fingerprint may
+    /// cover fewer bytes than `head` (the file was shorter when swept, and has grown), so
+    /// each length the checkpoint knows is tried. The most progress wins.
+    private func resumePoint(for head: [UInt8], in known: [String: Checkpoint.Entry]) -> Checkpoint.Entry? {
+        var best: Checkpoint.Entry?
+        for length in Set(known.values.map(\.identity.fingerprintLength)) where length <= head.count {
+            var hash = FNV1a64()
+            hash.add(head.prefix(length))
+            if let entry = known["\(length):\(hash.value)"], entry.offset > best?.offset ?? -1 { best = entry }
+        }
+        return best
     }
 
     private func key(_ identity: FileIdentity) -> String {

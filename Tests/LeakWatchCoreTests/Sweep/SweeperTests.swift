@@ -74,6 +74,37 @@ import Testing
         #expect(jsonl.stderr == "leakwatch: \(directory.file("pipe")): skipped: a FIFO\n")
     }
 
+    @Test func linksOutOfTheTreeOnlyWithFollow() throws {
+        let directory = try TemporaryDirectory()
+        let outside = try TemporaryDirectory()
+        appendLines(1...10, to: outside.file("elsewhere.log"))
+        appendLines(11...20, to: directory.file("inside.log"))
+        #expect(symlink(outside.file("elsewhere.log"), directory.file("link.log")) == 0)
+        #expect(symlink(directory.file("inside.log"), directory.file("alias.log")) == 0)
+        let plain = try sweep(["--state", directory.file("a.json"), directory.path])
+        #expect(plain.leaks == [20] && plain.stderr.contains("link.log: skipped: a link out of the swept tree"))
+        #expect(plain.stderr.contains("inside.log: skipped: the same file as \(directory.file("alias.log"))"))
+        let followed = try sweep(["--state", directory.file("b.json"), "--follow", directory.path])
+        #expect(followed.leaks == [20, 10] && !followed.stderr.contains("link.log"))
+    }
+
+    @Test func aGrowingFileIsReadOnFromWhereTheLastSweepStopped() throws {
+        let directory = try TemporaryDirectory()
+        let state = directory.file("state.json")
+        func sweepLeaks() throws -> [Int] { try sweep(["--state", state, "--include", "*.log", directory.path]).leaks }
+        // Shorter than the fingerprint's 256 bytes at first, then longer.
+        appendLines(10...10, to: directory.file("app.log"))
+        #expect(try sweepLeaks() == [10])
+        appendLines(11...30, to: directory.file("app.log"))
+        #expect(try sweepLeaks() == [20, 30])
+        appendLines(31...45, to: directory.file("app.log"))
+        #expect(try sweepLeaks() == [40])
+        // Truncated and rewritten with other content: read whole again.
+        try "".write(toFile: directory.file("app.log"), atomically: false, encoding: .utf8)
+        appendLines(100...110, to: directory.file("app.log"))
+        #expect(try sweepLeaks() == [100, 110])
+    }
+
     @Test func aDamagedStateIsAnErrorNotAFreshStart() throws {
         let directory = try TemporaryDirectory()
         let state = directory.file("state.json")
