@@ -105,6 +105,19 @@ import Testing
         #expect(try sweepLeaks() == [100, 110])
     }
 
+    @Test func aSweepAfterATailOutagePicksUpExactlyTheGap() throws {
+        let directory = try TemporaryDirectory()
+        let logs = directory.file("logs")
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let state = directory.file("state.json")
+        appendLines(1...20, to: logs + "/app.log")
+        let tail = try TailProcess(["--from-start", "--fold-window", "0", "--state", state, logs + "/app.log"], in: directory)
+        #expect(tail.wait { tail.findings().count == 2 })
+        #expect(tail.stop() == 0)
+        appendLines(21...40, to: logs + "/app.log")  // written while tail was down
+        #expect(try sweep(["--state", state, logs]).leaks == [30, 40])
+    }
+
     @Test func aDamagedStateIsAnErrorNotAFreshStart() throws {
         let directory = try TemporaryDirectory()
         let state = directory.file("state.json")
