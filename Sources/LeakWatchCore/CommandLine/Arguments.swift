@@ -38,6 +38,38 @@ public struct RulesArguments: Equatable, Sendable {
 
 /// Option rows shared by several commands.
 enum SharedOptions {
+    static func failOn<A>(_ keyPath: WritableKeyPath<A, Severity?> & Sendable) -> OptionSpec<A> {
+        OptionSpec("fail-on", value: "severity",
+                   help: "Exit 1 only for findings at or above <severity>: info, low, medium, high, critical, or none. (default: low)") {
+            arguments, value throws(ArgumentError) in
+            if value == "none" { arguments[keyPath: keyPath] = nil; return }
+            guard let severity = Severity(rawValue: value) else {
+                throw .invalidValue(option: "--fail-on", value: value, expected: "info, low, medium, high, critical or none")
+            }
+            arguments[keyPath: keyPath] = severity
+        }
+    }
+
+    static func showSecrets<A>(_ keyPath: WritableKeyPath<A, Bool> & Sendable) -> OptionSpec<A> {
+        OptionSpec("show-secrets", help: "Print secrets in clear. By default every secret is masked in every format.") {
+            arguments, _ in arguments[keyPath: keyPath] = true
+        }
+    }
+
+    static func format<A>(_ keyPath: WritableKeyPath<A, ScanArguments.Format> & Sendable, allowed: [ScanArguments.Format],
+                          default fallback: ScanArguments.Format, help: String = "") -> OptionSpec<A> {
+        let names = allowed.map(\.rawValue)
+        let expected = names.dropLast().joined(separator: ", ") + (names.count > 1 ? " or " : "") + (names.last ?? "")
+        return OptionSpec(short: "f", "format", value: "format",
+                          help: "Output format: \(names.joined(separator: ", "))\(help). (default: \(fallback.rawValue))") {
+            arguments, value throws(ArgumentError) in
+            guard let format = ScanArguments.Format(rawValue: value), allowed.contains(format) else {
+                throw .invalidValue(option: "--format", value: value, expected: expected)
+            }
+            arguments[keyPath: keyPath] = format
+        }
+    }
+
     static func maxLineBytes<A>(_ keyPath: WritableKeyPath<A, Int> & Sendable, help: String) -> OptionSpec<A> {
         OptionSpec("max-line-bytes", value: "size", help: help) { arguments, value throws(ArgumentError) in
             guard let bytes = ScanArguments.parseSize(value), bytes >= 16, bytes <= 1 << 30 else {
@@ -77,27 +109,12 @@ extension ScanArguments {
         usage: "leakwatch scan [<options>] [<path> ...]",
         argumentHelp: [("<path>", "Files or directories (walked recursively) to scan; '-' or none reads standard input. gzip, zstd, bzip2 and xz data is decompressed whatever the file is called. An input that starts with an HTTP status line (curl -si output) is read as HTTP responses, one that is a JSON object with a \"log\" member as a HAR file, anything else as a log.")],
         options: [
-            OptionSpec(short: "f", "format", value: "format", help: "Output format: text, jsonl, sarif (SARIF 2.1.0, for code-scanning dashboards). (default: text)") {
-                arguments, value throws(ArgumentError) in
-                guard let format = Format(rawValue: value) else {
-                    throw .invalidValue(option: "--format", value: value, expected: "text, jsonl or sarif")
-                }
-                arguments.format = format
-            },
-            OptionSpec("fail-on", value: "severity",
-                       help: "Exit 1 only for findings at or above <severity>: info, low, medium, high, critical, or none. (default: low)") {
-                arguments, value throws(ArgumentError) in
-                if value == "none" { arguments.failOn = nil; return }
-                guard let severity = Severity(rawValue: value) else {
-                    throw .invalidValue(option: "--fail-on", value: value, expected: "info, low, medium, high, critical or none")
-                }
-                arguments.failOn = severity
-            },
+            SharedOptions.format(\.format, allowed: [.text, .jsonl, .sarif], default: .text,
+                                 help: " (SARIF 2.1.0, for code-scanning dashboards)"),
+            SharedOptions.failOn(\.failOn),
             SharedOptions.category(\.categories),
             SharedOptions.rules(\.ruleFiles),
-            OptionSpec("show-secrets", help: "Print secrets in clear. By default every secret is masked in every format.") {
-                arguments, _ in arguments.showSecrets = true
-            },
+            SharedOptions.showSecrets(\.showSecrets),
             SharedOptions.maxLineBytes(\.maxLineBytes,
                                        help: "Scan lines longer than <size> (e.g. 65536, 512K, 1M) in overlapping pieces, so memory stays bounded. (default: 1M)"),
             OptionSpec("input", value: "kind",

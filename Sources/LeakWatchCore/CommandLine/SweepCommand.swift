@@ -34,26 +34,12 @@ public struct SweepArguments: Equatable, Sendable {
             OptionSpec("exclude", value: "glob", help: "Never sweep files whose name or path matches <glob> (repeatable).") {
                 arguments, value in arguments.exclude.append(value)
             },
-            OptionSpec(short: "f", "format", value: "format", help: "Output format: text, jsonl, sarif. (default: text)") {
-                arguments, value throws(ArgumentError) in
-                guard let format = ScanArguments.Format(rawValue: value) else {
-                    throw .invalidValue(option: "--format", value: value, expected: "text, jsonl or sarif")
-                }
-                arguments.format = format
-            },
+            SharedOptions.format(\.format, allowed: [.text, .jsonl, .sarif], default: .text),
             OptionSpec("follow", help: "Also read files that links in the trees point to outside them.") { arguments, _ in arguments.follow = true },
             OptionSpec(short: "o", "output", value: "file", help: "Write to <file> instead of standard output.") {
                 arguments, value in arguments.outputPath = value
             },
-            OptionSpec("fail-on", value: "severity",
-                       help: "Exit 1 only for findings at or above <severity>: info, low, medium, high, critical, or none. (default: low)") {
-                arguments, value throws(ArgumentError) in
-                if value == "none" { arguments.failOn = nil; return }
-                guard let severity = Severity(rawValue: value) else {
-                    throw .invalidValue(option: "--fail-on", value: value, expected: "info, low, medium, high, critical or none")
-                }
-                arguments.failOn = severity
-            },
+            SharedOptions.failOn(\.failOn),
             OptionSpec(short: "j", "threads", value: "n", help: "Files swept at once. (default: the number of cores)") {
                 arguments, value throws(ArgumentError) in
                 guard let threads = Int(value), (1...256).contains(threads) else {
@@ -63,9 +49,7 @@ public struct SweepArguments: Equatable, Sendable {
             },
             SharedOptions.category(\.categories),
             SharedOptions.rules(\.ruleFiles),
-            OptionSpec("show-secrets", help: "Print secrets in clear. By default every secret is masked in every format.") {
-                arguments, _ in arguments.showSecrets = true
-            },
+            SharedOptions.showSecrets(\.showSecrets),
         ],
         positional: { arguments, path throws(ArgumentError) in arguments.roots.append(path) }
     )

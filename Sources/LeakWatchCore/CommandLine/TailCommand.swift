@@ -45,13 +45,7 @@ public struct TailArguments: Equatable, Sendable {
                        help: "Append alerts to <file>, flushed per alert; SIGHUP reopens it (for logrotate). (default: standard output)") {
                 arguments, value in arguments.outputPath = value
             },
-            OptionSpec(short: "f", "format", value: "format", help: "Output format: jsonl, text. (default: jsonl)") {
-                arguments, value throws(ArgumentError) in
-                guard let format = ScanArguments.Format(rawValue: value), format != .sarif else {
-                    throw .invalidValue(option: "--format", value: value, expected: "jsonl or text")
-                }
-                arguments.format = format
-            },
+            SharedOptions.format(\.format, allowed: [.jsonl, .text], default: .jsonl),
             OptionSpec("poll", help: "Look at the files four times a second instead of using inotify (for file systems without it).") {
                 arguments, _ in arguments.polling = true
             },
@@ -65,9 +59,7 @@ public struct TailArguments: Equatable, Sendable {
             },
             SharedOptions.category(\.categories),
             SharedOptions.rules(\.ruleFiles),
-            OptionSpec("show-secrets", help: "Print secrets in clear. By default every secret is masked in every format.") {
-                arguments, _ in arguments.showSecrets = true
-            },
+            SharedOptions.showSecrets(\.showSecrets),
             SharedOptions.maxLineBytes(\.maxLineBytes, help: "Scan a line longer than <size> as it is once it reaches that size. (default: 1M)"),
         ],
         positional: { arguments, pattern throws(ArgumentError) in arguments.patterns.append(pattern) }
