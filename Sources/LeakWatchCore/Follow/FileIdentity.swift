@@ -58,3 +58,9 @@ public struct FileIdentity: Codable, Equatable, Sendable {
         return (hash.value, max(0, count))
     }
 }
+
+/// The size of the file open at `descriptor` now, or nil if it cannot be told.
+func fileSize(_ descriptor: Int32) -> Int? {
+    var status = stat()
+    return fstat(descriptor, &status) == 0 ? Int(status.st_size) : nil
+}

@@ -345,11 +345,6 @@ public final class Follower {
         return directory.isEmpty ? "." : directory
     }
 
-    private func fileSize(_ descriptor: Int32) -> Int? {
-        var status = stat()
-        return fstat(descriptor, &status) == 0 ? Int(status.st_size) : nil
-    }
-
     private func countLines(_ descriptor: Int32, upTo size: Int) -> Int {
         var block = [UInt8](repeating: 0, count: 1 << 20)
         var lines = 0, position = 0

@@ -44,10 +44,7 @@ final class TailReader {
     var readPosition: Int { offset + pending.count }
 
     /// The file's size now, or nil if it cannot be told.
-    var size: Int? {
-        var status = stat()
-        return fstat(descriptor, &status) == 0 ? Int(status.st_size) : nil
-    }
+    var size: Int? { fileSize(descriptor) }
 
     /// Returns true if and only if a partial line or an unfinished event waits.
     var hasPending: Bool { !pending.isEmpty || detector.hasPendingEvents }
