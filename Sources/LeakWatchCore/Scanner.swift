@@ -1,4 +1,4 @@
-import Foundation
+import Dispatch
 
 /// The façade that runs a scan: paths to sources, sources to lines, lines to findings,
 /// findings to a sink.

@@ -10,9 +10,9 @@ enum RulesCommands {
         var text = ""
         for rule in rules.rules {
             let keywords = rule.keywords.isEmpty ? "(none: costly, runs on every line)" : rule.keywords.joined(separator: " ")
-            text += rule.id.padding(toLength: idWidth + 2, withPad: " ", startingAt: 0)
-            text += rule.severity.description.padding(toLength: severityWidth + 2, withPad: " ", startingAt: 0)
-            text += rule.category.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)
+            text += rule.id.padded(to: idWidth + 2)
+            text += rule.severity.description.padded(to: severityWidth + 2)
+            text += rule.category.rawValue.padded(to: 22)
             text += rule.title + "\n"
             let contexts = RuleContext.allCases.filter(rule.contexts.contains).map(\.rawValue).joined(separator: " ")
             let kind = rule.event.map { "multi-line event (up to \($0.maxLines) lines); " } ?? ""

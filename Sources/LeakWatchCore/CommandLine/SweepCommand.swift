@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// The options of `leakwatch sweep`.
@@ -66,7 +66,7 @@ enum SweepCommand {
             guard !counts.isEmpty else { return }
             text += title + ":\n"
             for (name, count) in counts.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
-                text += "  \(String(count).padding(toLength: 6, withPad: " ", startingAt: 0)) \(Excerpt.escaped(name))\n"
+                text += "  \(String(count).padded(to: 6)) \(Excerpt.escaped(name))\n"
             }
         }
         table("findings by rule", report.findingsByRule)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// The options of `leakwatch tail`.
@@ -128,12 +128,20 @@ enum TailCommand {
     /// The findings already in the JSON Lines file at `path` (its last 8 MiB), so a restart
     /// after a crash between writing an alert and saving the state does not repeat it.
     static func reportedFindings(in path: String) -> Set<String> {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()) ?? 0
-        let start = size > 8 << 20 ? size - (8 << 20) : 0
-        try? handle.seek(toOffset: start)
-        guard let data = try? handle.readToEnd() else { return [] }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return [] }
+        defer { close(descriptor) }
+        let size = Int(lseek(descriptor, 0, SEEK_END))
+        guard size > 0 else { return [] }
+        let start = max(0, size - (8 << 20))
+        var data = [UInt8](repeating: 0, count: size - start)
+        var filled = 0
+        while filled < data.count {
+            let read = data.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, $0.count - filled, off_t(start + filled)) }
+            if read <= 0 { break }
+            filled += read
+        }
+        data.removeSubrange(filled...)
         var keys: Set<String> = []
         for line in data.split(separator: 0x0A) {
             guard let record = try? JSONDecoder().decode(JSONLinesRecord.self, from: Data(line)),

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// Where following stopped in each file, saved so a restart resumes there: the file's
@@ -77,7 +77,7 @@ public struct Checkpoint: Codable, Equatable, Sendable {
         close(descriptor)
         guard ok else { throw InputError.system("cannot write the state file \(temporary)", errno: failure) }
         guard rename(temporary, path) == 0 else { throw InputError.system("cannot replace the state file \(path)", errno: errno) }
-        let directory = open((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent,
+        let directory = open(PathName.directory(path),
                              O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory >= 0 {
             fsync(directory)

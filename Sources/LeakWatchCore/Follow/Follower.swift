@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// `leakwatch tail`: follows files (paths or globs) like `tail -F`, through rotation,
@@ -237,7 +237,7 @@ public final class Follower {
     private func findRotated(of path: String, identity: FileIdentity, atLeast: Int,
                              copiesOnly: Bool = false) -> (descriptor: Int32, identity: FileIdentity)? {
         let directory = directoryOf(path)
-        let base = (path as NSString).lastPathComponent
+        let base = PathName.lastComponent(path)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for name in names.sorted() where name != base && name.hasPrefix(base)
             && ![".gz", ".zst", ".bz2", ".xz", ".lz4", ".br"].contains(where: name.hasSuffix) {
@@ -341,8 +341,7 @@ public final class Follower {
     }
 
     private func directoryOf(_ path: String) -> String {
-        let directory = (path as NSString).deletingLastPathComponent
-        return directory.isEmpty ? "." : directory
+        PathName.directory(path)
     }
 
     private func countLines(_ descriptor: Int32, upTo size: Int) -> Int {

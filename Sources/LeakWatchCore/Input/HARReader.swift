@@ -1,5 +1,5 @@
 import CYajl
-import Foundation
+import FoundationEssentials
 
 /// Reads a HAR 1.2 file (what browsers, mitmproxy, ZAP and Burp export) one entry at a
 /// time with YAJL, a streaming JSON parser: only the entry being read is held, never the

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Writes `--format jsonl`: one JSON object per line, flushed after each finding, so a
 /// pipeline (Fluent Bit, Vector, `jq`) sees each alert as soon as it is found.

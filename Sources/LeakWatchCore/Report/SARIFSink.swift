@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Writes a SARIF 2.1.0 log (what GitHub code scanning and other security dashboards
 /// read): one run, its results streamed as findings come, then the tool with the rules
@@ -55,25 +55,29 @@ public struct SARIFSink: AlertSink {
             ruleIndex[finding.ruleID] = index
             rules.append(finding)
         }
-        var region: [String: Any] = ["startLine": finding.line, "startColumn": finding.column,
-                                     "snippet": ["text": finding.excerpt]]
-        if let event = finding.event, finding.lineReference == .input { region["endLine"] = event.endLine }
-        var properties: [String: Any] = ["severity": finding.severity.rawValue, "category": finding.category.rawValue,
-                                         "context": finding.context.rawValue, "lineIn": finding.lineReference.rawValue]
-        if let message = finding.message { properties["message"] = message }
-        if let status = finding.status { properties["status"] = status }
-        if let url = finding.requestURL { properties["requestURL"] = url }
-        if let method = finding.requestMethod { properties["requestMethod"] = method }
-        if let type = finding.event?.exceptionType { properties["exceptionType"] = type }
-        if let file = finding.event?.frameFile { properties["frameFile"] = file }
-        let result: [String: Any] = [
-            "ruleId": finding.ruleID, "ruleIndex": index, "level": Self.level(finding.severity),
-            "message": ["text": finding.title + ": " + finding.excerpt],
-            "locations": [["physicalLocation": ["artifactLocation": ["uri": Self.uri(finding.path)], "region": region]]],
-            "partialFingerprints": ["leakwatchFingerprint/v1": finding.fingerprint],
-            "properties": properties,
+        var region: [String: JSONValue] = ["startLine": .int(finding.line), "startColumn": .int(finding.column),
+                                           "snippet": ["text": .string(finding.excerpt)]]
+        if let event = finding.event, finding.lineReference == .input { region["endLine"] = .int(event.endLine) }
+        var properties: [String: JSONValue] = [
+            "severity": .string(finding.severity.rawValue), "category": .string(finding.category.rawValue),
+            "context": .string(finding.context.rawValue), "lineIn": .string(finding.lineReference.rawValue),
         ]
-        try output.write((wroteResult ? "," : "") + (try Self.json(result)))
+        if let message = finding.message { properties["message"] = .int(message) }
+        if let status = finding.status { properties["status"] = .int(status) }
+        if let url = finding.requestURL { properties["requestURL"] = .string(url) }
+        if let method = finding.requestMethod { properties["requestMethod"] = .string(method) }
+        if let type = finding.event?.exceptionType { properties["exceptionType"] = .string(type) }
+        if let file = finding.event?.frameFile { properties["frameFile"] = .string(file) }
+        let location: JSONValue = ["physicalLocation": ["artifactLocation": ["uri": .string(Self.uri(finding.path))],
+                                                        "region": .object(region)]]
+        let result: [String: JSONValue] = [
+            "ruleId": .string(finding.ruleID), "ruleIndex": .int(index), "level": .string(Self.level(finding.severity)),
+            "message": ["text": .string(finding.title + ": " + finding.excerpt)],
+            "locations": [location],
+            "partialFingerprints": ["leakwatchFingerprint/v1": .string(finding.fingerprint)],
+            "properties": .object(properties),
+        ]
+        try output.write((wroteResult ? "," : "") + (try json(result)))
         wroteResult = true
         try output.flush()
     }
@@ -84,36 +88,38 @@ public struct SARIFSink: AlertSink {
 
     public mutating func finish(_ summary: ScanSummary) throws {
         try start()
-        let driverRules: [[String: Any]] = rules.map { finding in
-            var tags = ["security", finding.category.rawValue]
-            if let cwe = finding.cwe { tags.append("external/cwe/" + cwe.lowercased()) }
+        let driverRules: [JSONValue] = rules.map { finding in
+            var tags: [JSONValue] = ["security", .string(finding.category.rawValue)]
+            if let cwe = finding.cwe { tags.append(.string("external/cwe/" + cwe.lowercased())) }
             return [
-                "id": finding.ruleID, "name": finding.ruleID,
-                "shortDescription": ["text": finding.title],
-                "fullDescription": ["text": finding.title + (finding.cwe.map { " (\($0))" } ?? "")],
-                "help": ["text": finding.fix ?? finding.title],
-                "defaultConfiguration": ["level": Self.level(finding.severity)],
-                "properties": ["tags": tags, "security-severity": Self.securitySeverity(finding.severity), "precision": "high"],
+                "id": .string(finding.ruleID), "name": .string(finding.ruleID),
+                "shortDescription": ["text": .string(finding.title)],
+                "fullDescription": ["text": .string(finding.title + (finding.cwe.map { " (\($0))" } ?? ""))],
+                "help": ["text": .string(finding.fix ?? finding.title)],
+                "defaultConfiguration": ["level": .string(Self.level(finding.severity))],
+                "properties": ["tags": .array(tags), "security-severity": .string(Self.securitySeverity(finding.severity)),
+                               "precision": "high"],
             ]
         }
-        let tool: [String: Any] = ["driver": [
-            "name": "LeakWatch", "semanticVersion": LeakWatchCommand.version, "version": LeakWatchCommand.version,
-            "informationUri": "https://github.com/leakwatch/leakwatch", "rules": driverRules,
+        let tool: [String: JSONValue] = ["driver": [
+            "name": "LeakWatch", "semanticVersion": .string(LeakWatchCommand.version),
+            "version": .string(LeakWatchCommand.version),
+            "informationUri": "https://github.com/leakwatch/leakwatch", "rules": .array(driverRules),
         ]]
-        let invocation: [String: Any] = [
-            "executionSuccessful": summary.errors == 0,
-            "toolExecutionNotifications": notifications.map { diagnostic -> [String: Any] in
-                var notification: [String: Any] = ["level": "error", "message": ["text": diagnostic.message]]
-                var region: [String: Any] = [:]
-                if let line = diagnostic.line { region["startLine"] = line }
-                if let column = diagnostic.column { region["startColumn"] = column }
-                var location: [String: Any] = ["artifactLocation": ["uri": Self.uri(diagnostic.path)]]
-                if !region.isEmpty { location["region"] = region }
-                notification["locations"] = [["physicalLocation": location]]
-                return notification
-            },
+        let notifications: [JSONValue] = notifications.map { diagnostic in
+            var region: [String: JSONValue] = [:]
+            if let line = diagnostic.line { region["startLine"] = .int(line) }
+            if let column = diagnostic.column { region["startColumn"] = .int(column) }
+            var location: [String: JSONValue] = ["artifactLocation": ["uri": .string(Self.uri(diagnostic.path))]]
+            if !region.isEmpty { location["region"] = .object(region) }
+            return ["level": "error", "message": ["text": .string(diagnostic.message)],
+                    "locations": [["physicalLocation": .object(location)]]]
+        }
+        let invocation: [String: JSONValue] = [
+            "executionSuccessful": .bool(summary.errors == 0),
+            "toolExecutionNotifications": .array(notifications),
         ]
-        try output.write("],\"tool\":" + (try Self.json(tool)) + ",\"invocations\":[" + (try Self.json(invocation)) + "]}]}\n")
+        try output.write("],\"tool\":" + (try json(tool)) + ",\"invocations\":[" + (try json(invocation)) + "]}]}\n")
         try output.flush()
     }
 
@@ -126,12 +132,22 @@ public struct SARIFSink: AlertSink {
     /// A path as a URI reference: relative paths stay relative, characters URIs do not
     /// allow are percent-encoded.
     static func uri(_ path: String) -> String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: ":")
-        return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+        // RFC 3986 path characters (unreserved, sub-delims, "@", "/"), less ":" so a
+        // relative path is never read as a scheme.
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=@/".utf8)
+        let hex = Array("0123456789ABCDEF".utf8)
+        var encoded: [UInt8] = []
+        for byte in path.utf8 {
+            if allowed.contains(byte) {
+                encoded.append(byte)
+            } else {
+                encoded += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            }
+        }
+        return String(decoding: encoded, as: UTF8.self)
     }
 
-    private static func json(_ value: [String: Any]) throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+    private func json(_ value: [String: JSONValue]) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

@@ -93,7 +93,7 @@ public struct TextSink: AlertSink {
             }
             text = "\(plural(summary.findings, "finding")) (\(counts.joined(separator: ", "))) in \(summary.inputsWithFindings) of \(plural(summary.inputs, "input"))"
         }
-        text += "; \(plural(summary.lines, "line")), \(byteCount(summary.bytes)) in \(String(format: "%.3f", summary.elapsedSeconds)) s"
+        text += "; \(plural(summary.lines, "line")), \(byteCount(summary.bytes)) in \(fixed(summary.elapsedSeconds, 3)) s"
         if summary.truncatedLines > 0 { text += "; \(plural(summary.truncatedLines, "line")) over the line cap" }
         if summary.errors > 0 { text += "; \(plural(summary.errors, "error")) (see stderr)" }
         return text
@@ -108,7 +108,7 @@ public struct TextSink: AlertSink {
         var value = Double(bytes)
         var unit = 0
         while value >= 1000, unit < units.count - 1 { value /= 1000; unit += 1 }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+        return unit == 0 ? "\(bytes) B" : fixed(value, 1) + " " + units[unit]
     }
 
     private static func color(of severity: Severity) -> String {

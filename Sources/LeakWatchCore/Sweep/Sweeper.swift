@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Glibc
 
 // Sweep/: `leakwatch sweep`, the nightly pass over whole log trees that reads only what
@@ -173,8 +173,8 @@ public final class Sweeper: Sendable {
     static func progressLine(files: Int, of totalFiles: Int, bytes: Int, of totalBytes: Int, seconds: Double) -> String {
         let rate = seconds > 0 ? Double(bytes) / seconds : 0
         let left = rate > 0 ? Double(max(0, totalBytes - bytes)) / rate : 0
-        return String(format: "swept %d of %d files, %.0f of %.0f MB, %.0f MB/s, about %.0f s left",
-                      files, totalFiles, Double(bytes) / 1e6, Double(totalBytes) / 1e6, rate / 1e6, left)
+        return "swept \(files) of \(totalFiles) files, \(fixed(Double(bytes) / 1e6, 0)) of \(fixed(Double(totalBytes) / 1e6, 0)) MB, "
+            + "\(fixed(rate / 1e6, 0)) MB/s, about \(fixed(left, 0)) s left"
     }
 
     private func seconds(since start: DispatchTime) -> Double {
@@ -267,7 +267,7 @@ public final class Sweeper: Sendable {
     }
 
     private func isSelected(_ path: String) -> Bool {
-        let name = (path as NSString).lastPathComponent
+        let name = PathName.lastComponent(path)
         func matches(_ pattern: String) -> Bool { fnmatch(pattern, name, 0) == 0 || fnmatch(pattern, path, 0) == 0 }
         return (options.include.isEmpty || options.include.contains(where: matches)) && !options.exclude.contains(where: matches)
     }
@@ -279,7 +279,7 @@ private final class Slots<Value>: @unchecked Sendable {
     // SAFETY: `next` and `slots` are only touched under `lock`.
     private var next = 0
     private var slots: [Value?]
-    private let lock = NSLock()
+    private let lock = Lock()
 
     init(count: Int) {
         slots = Array(repeating: nil, count: count)
