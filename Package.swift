@@ -43,6 +43,13 @@ let package = Package(
             pkgConfig: "liblzma",
             providers: [.apt(["liblzma-dev"])]
         ),
+        // Hyperscan finds every rule's keywords in one SIMD pass over a buffer (its literal
+        // API); PCRE2 then runs only on the lines where a keyword was found.
+        .systemLibrary(
+            name: "CHyperscan",
+            pkgConfig: "libhs",
+            providers: [.apt(["libhyperscan-dev"])]
+        ),
         .systemLibrary(
             name: "CYajl",
             pkgConfig: "yajl",
@@ -58,7 +65,7 @@ let package = Package(
         ),
         .target(
             name: "LeakWatchCore",
-            dependencies: ["CPCRE2", "CZlib", "CZstd", "CBrotli", "CBzip2", "CLzma", "CYajl"],
+            dependencies: ["CPCRE2", "CZlib", "CZstd", "CBrotli", "CBzip2", "CLzma", "CYajl", "CHyperscan"],
             plugins: ["EmbedRulesPlugin"]
         ),
         .executableTarget(name: "LeakWatch", dependencies: ["LeakWatchCore"]),

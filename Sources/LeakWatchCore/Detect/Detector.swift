@@ -32,8 +32,8 @@ public final class Detector {
     public let rules: RuleSet
     public let options: Options
     private let matchers: [PCRE2Matcher]
-    private var scratch: KeywordPrefilter.Scratch
-    private var decodedScratch: KeywordPrefilter.Scratch
+    private let scratch: KeywordPrefilter.Scratch
+    private let decodedScratch: KeywordPrefilter.Scratch
     private var lineMatches: [LineMatch] = []
     /// The event rules whose start may be on the current line (reused, not reallocated).
     private var eventStarts: [Int] = []
@@ -59,8 +59,8 @@ public final class Detector {
         self.options = options
         let context = PCRE2MatchContext(limits: options.limits)
         self.matchers = rules.rules.map { PCRE2Matcher(pattern: $0.pattern, context: context) }
-        self.scratch = KeywordPrefilter.Scratch(ruleCount: rules.rules.count + 1)
-        self.decodedScratch = KeywordPrefilter.Scratch(ruleCount: rules.rules.count + 1)
+        self.scratch = KeywordPrefilter.Scratch(for: rules.prefilter)
+        self.decodedScratch = KeywordPrefilter.Scratch(for: rules.prefilter)
         self.normalizer = LineNormalizer(maxLineBytes: options.maxLineBytes)
         self.events = EventAssembler(rules: rules, context: context, showSecrets: options.showSecrets)
     }
@@ -77,7 +77,7 @@ public final class Detector {
         self.status = status
         let everyLine = !rules.unfilteredRules.isEmpty
         var cursor = (index: 0, start: 0)
-        try rules.prefilter.scanLines(chunk.bytes, everyLine: everyLine, scratch: &scratch) {
+        try rules.prefilter.scanLines(chunk.bytes, everyLine: everyLine, scratch: scratch) {
             index, start, end, candidates in
             if events.hasOpenEvents, cursor.start < start {
                 try scanGap(chunk, from: cursor, to: start, report: report)
@@ -149,7 +149,7 @@ public final class Detector {
             try scanLine(line, candidates: [], report: report)
             return
         }
-        try rules.prefilter.scanLines(line.bytes, everyLine: true, scratch: &decodedScratch) { _, _, _, candidates in
+        try rules.prefilter.scanLines(line.bytes, everyLine: true, scratch: decodedScratch) { _, _, _, candidates in
             try scanLine(line, candidates: candidates, report: report)
         }
     }

@@ -1,213 +1,321 @@
-/// Finds, in one pass over a run of lines, which rules' keywords occur in each line, so
-/// that a rule's regex runs only on lines that hold one of its keywords (gitleaks'
+import CHyperscan
+import Glibc
+
+/// Finds, in one pass over a buffer of lines, which rules' keywords occur in which lines,
+/// so that a rule's regex runs only on lines holding one of its keywords (gitleaks'
 /// keyword check, done for all rules at once).
 ///
-/// It is an Aho-Corasick automaton compiled to a DFA over byte classes: bytes that occur
-/// in no keyword share one class, ASCII letters are folded to lowercase by the class map,
-/// and `\n` has a class of its own that leads to a marked state, so line ends are found
-/// by the same table lookup that finds keywords. Keywords never span lines. States are
-/// numbered so that every marked state (a keyword end, or the line end, which is last)
-/// comes after every unmarked one: one comparison per byte tells whether to stop.
+/// The pass is Hyperscan's literal matcher (`hs_compile_lit_multi`, block mode, a SIMD
+/// scan with ASCII case folded), one literal per distinct keyword, over the whole buffer
+/// rather than line by line. Line boundaries are looked up only around a hit
+/// (searching back and forward from it), and a reported line's index comes from a SIMD newline count, so a
+/// line without a keyword costs nothing but the scan. Keywords never span lines.
 ///
-/// - Complexity: building is O(total keyword length × byte classes); scanning is O(n) in
-///   the bytes scanned, one table lookup per byte, plus O(1) per keyword occurrence.
-public struct KeywordPrefilter: Sendable {
-    /// Byte → class. Class 0 is "in no keyword", class 1 is `\n`.
-    private let byteClass: [UInt8]
-    private let classCount: Int
-    /// Row-major `state × class` table. Each entry is the next state's row, that is
-    /// `nextState * classCount`, so a lookup needs no multiplication.
-    private let transitions: [Int32]
-    /// Rows at or past this one belong to marked states.
-    private let firstMarkedRow: Int
-    /// The row of the line-end state, the last state.
-    private let lineEndRow: Int
-    /// For marked state `firstMarked + i`, the rules whose keyword ends there:
-    /// `rules[ruleStart[i]..<ruleStart[i + 1]]` (empty for the line-end state).
+/// Immutable once built, so one prefilter serves every thread; each thread scans with its
+/// own ``Scratch``. If Hyperscan cannot compile the keywords (``compileError``), every
+/// line is reported with every rule that has keywords: slower, never wrong.
+///
+/// - Complexity: building is linear in the total keyword length; scanning is O(n) in the
+///   bytes scanned, plus O(1) per keyword occurrence and O(line length) per reported line.
+///   Nothing is allocated per line: hits go into the scratch's reused arrays.
+public final class KeywordPrefilter: @unchecked Sendable {
+    // SAFETY: `database` is written once, in init, and only read after; Hyperscan
+    // documents a compiled database as safe to scan from several threads at once, each
+    // with its own scratch space (``Scratch``). Everything else is immutable.
+
+    /// The compiled literals, or nil when there are none (or they failed to compile).
+    private let database: OpaquePointer?
+    /// For literal `i`, the rules whose keyword it is: `rules[ruleStart[i]..<ruleStart[i + 1]]`.
     private let ruleStart: [Int32]
     private let rules: [Int32]
+    /// The rules that have at least one keyword, in index order.
+    private let rulesWithKeywords: [Int32]
+    /// How many rules the prefilter was built for (the length of `keywords` in init).
+    public let ruleCount: Int
+    /// Why Hyperscan refused the keywords, or nil when they compiled.
+    public let compileError: String?
 
-    /// Builds the automaton; `keywords[r]` are rule `r`'s keywords (lowercase; an empty
-    /// list means the rule has none, so the prefilter never reports it).
+    /// Builds the prefilter; `keywords[r]` are rule `r`'s keywords (matched with ASCII case
+    /// ignored; an empty list means the rule has none, so the prefilter never reports it).
+    /// A keyword holding a line end can never match inside a line and is dropped.
     public init(keywords: [[String]]) {
-        // 1. A trie of the keywords, each node knowing the rules whose keyword ends there.
-        var children: [[UInt8: Int]] = [[:]]
-        var outputs: [Set<Int32>] = [[]]
+        var index: [String: Int] = [:]
+        var literals: [String] = []
+        var rulesOfLiteral: [[Int32]] = []
+        var withKeywords: [Int32] = []
         for (rule, words) in keywords.enumerated() {
-            for word in words where !word.isEmpty {
-                var node = 0
-                for byte in word.utf8 {
-                    let folded = KeywordPrefilter.fold(byte)
-                    if let next = children[node][folded] {
-                        node = next
-                    } else {
-                        children.append([:])
-                        outputs.append([])
-                        children[node][folded] = children.count - 1
-                        node = children.count - 1
-                    }
+            var any = false
+            for word in words where !word.isEmpty && !word.utf8.contains(0x0A) {
+                any = true
+                let folded = asciiLowercased(word)
+                if let known = index[folded] {
+                    if rulesOfLiteral[known].last != Int32(rule) { rulesOfLiteral[known].append(Int32(rule)) }
+                } else {
+                    index[folded] = literals.count
+                    literals.append(folded)
+                    rulesOfLiteral.append([Int32(rule)])
                 }
-                outputs[node].insert(Int32(rule))
             }
-        }
-
-        // 2. Byte classes: one per distinct (folded) keyword byte, plus "other" and "\n".
-        var classes = [UInt8](repeating: 0, count: 256)
-        var next: UInt8 = 2
-        classes[0x0A] = 1
-        for node in children {
-            for byte in node.keys where classes[Int(byte)] == 0 && byte != 0x0A {
-                classes[Int(byte)] = next
-                next += 1
-            }
-        }
-        for upper in UInt8(ascii: "A")...UInt8(ascii: "Z") {
-            classes[Int(upper)] = classes[Int(upper | 0x20)]
-        }
-        let classCount = Int(next)
-
-        // 3. Failure links in breadth-first order, merging outputs, then the DFA.
-        let lineEndState = children.count
-        let stateCount = children.count + 1
-        var fail = [Int](repeating: 0, count: children.count)
-        var delta = [Int](repeating: 0, count: stateCount * classCount)
-        var order: [Int] = []
-        for byte in 0..<256 where classes[byte] > 1 {
-            let cls = Int(classes[byte])
-            if let child = children[0][UInt8(byte)] { delta[cls] = child }
-        }
-        for (_, child) in children[0] { order.append(child) }
-        var head = 0
-        while head < order.count {
-            let node = order[head]
-            head += 1
-            outputs[node].formUnion(outputs[fail[node]])
-            for cls in 2..<classCount {
-                delta[node * classCount + cls] = delta[fail[node] * classCount + cls]
-            }
-            for (byte, child) in children[node] {
-                let cls = Int(classes[Int(byte)])
-                fail[child] = delta[fail[node] * classCount + cls]
-                delta[node * classCount + cls] = child
-                order.append(child)
-            }
-        }
-        for state in 0..<stateCount {
-            delta[state * classCount + 1] = lineEndState
-            delta[state * classCount] = 0
-        }
-        for cls in 2..<classCount {
-            delta[lineEndState * classCount + cls] = delta[cls]
-        }
-
-        // 4. Renumber: unmarked states first (the root stays 0), then the states where a
-        //    keyword ends, then the line-end state.
-        let marked = (0..<children.count).filter { !outputs[$0].isEmpty }
-        let unmarked = (0..<children.count).filter { outputs[$0].isEmpty }
-        var renumbered = [Int](repeating: 0, count: stateCount)
-        for (number, state) in (unmarked + marked + [lineEndState]).enumerated() { renumbered[state] = number }
-        var table = [Int32](repeating: 0, count: stateCount * classCount)
-        for state in 0..<stateCount {
-            for cls in 0..<classCount {
-                table[renumbered[state] * classCount + cls] = Int32(renumbered[delta[state * classCount + cls]] * classCount)
-            }
+            if any { withKeywords.append(Int32(rule)) }
         }
         var ruleStart: [Int32] = [0]
         var rules: [Int32] = []
-        for state in marked {
-            rules += outputs[state].sorted()
+        for owners in rulesOfLiteral {
+            rules += owners
             ruleStart.append(Int32(rules.count))
         }
-        ruleStart.append(Int32(rules.count))
-        self.transitions = table
-        self.firstMarkedRow = unmarked.count * classCount
-        self.lineEndRow = (stateCount - 1) * classCount
-        self.byteClass = classes
-        self.classCount = classCount
         self.ruleStart = ruleStart
         self.rules = rules
+        self.rulesWithKeywords = withKeywords
+        self.ruleCount = keywords.count
+        switch KeywordPrefilter.compile(literals) {
+        case .success(let database):
+            self.database = database
+            self.compileError = nil
+        case .failure(let failure):
+            self.database = nil
+            self.compileError = failure.message
+        }
     }
 
-    /// Reusable per-scanner state for ``scanLines(_:everyLine:scratch:_:)``.
-    public struct Scratch {
-        var seen: [Int]
-        var generation = 0
-        /// The rules found for the current line, each once.
+    deinit {
+        if let database { hs_free_database(database) }
+    }
+
+    private struct CompileFailure: Error {
+        let message: String
+    }
+
+    private static func compile(_ literals: [String]) -> Result<OpaquePointer?, CompileFailure> {
+        guard !literals.isEmpty else { return .success(nil) }
+        let bytes = literals.flatMap { Array($0.utf8) }
+        let lengths = literals.map { $0.utf8.count }
+        let flags = [UInt32](repeating: UInt32(HS_FLAG_CASELESS), count: literals.count)
+        let ids = (0..<literals.count).map { UInt32($0) }
+        var database: OpaquePointer?
+        var error: UnsafeMutablePointer<hs_compile_error_t>?
+        let status = bytes.withUnsafeBufferPointer { all -> hs_error_t in
+            guard let base = all.baseAddress else { return HS_INVALID }
+            var pointers: [UnsafePointer<CChar>?] = []
+            var offset = 0
+            for length in lengths {
+                pointers.append(UnsafeRawPointer(base + offset).assumingMemoryBound(to: CChar.self))
+                offset += length
+            }
+            return hs_compile_lit_multi(pointers, flags, ids, lengths, UInt32(literals.count),
+                                        UInt32(HS_MODE_BLOCK), nil, &database, &error)
+        }
+        if status == HS_SUCCESS, let database { return .success(database) }
+        let message = error.flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "hs_compile_lit_multi failed (\(status))"
+        if let error { hs_free_compile_error(error) }
+        return .failure(CompileFailure(message: message))
+    }
+
+    /// Per-thread state for ``scanLines(_:everyLine:scratch:_:)``: Hyperscan's scratch
+    /// space and the hit lists, all reused from scan to scan. Not Sendable.
+    public final class Scratch {
+        fileprivate var hyperscan: OpaquePointer?
+        /// The rules found for the line being handed to the caller, each once, ascending.
         public internal(set) var candidates: [Int32] = []
 
-        public init(ruleCount: Int) {
-            seen = [Int](repeating: -1, count: ruleCount)
-            candidates.reserveCapacity(ruleCount)
+        // The scan in progress. Lines with a hit, in buffer order: `[lineStarts[i],
+        // lineEnds[i])`, their rules `lineRules[lineRuleStart[i]..<lineRuleStart[i + 1]]`.
+        fileprivate var base: UnsafePointer<UInt8>?
+        fileprivate var count = 0
+        fileprivate var windowStart = 0
+        fileprivate var ruleStart: UnsafePointer<Int32>?
+        fileprivate var literalRules: UnsafePointer<Int32>?
+        fileprivate var lineStarts: [Int] = []
+        fileprivate var lineEnds: [Int] = []
+        fileprivate var lineRuleStart: [Int] = []
+        fileprivate var lineRules: [Int32] = []
+        /// Hits reported before the current line (Hyperscan does not promise end-offset
+        /// order), merged after the scan: `(position, rule)`.
+        fileprivate var strays: [(Int, Int32)] = []
+        /// Per rule, the hit line it was last added to.
+        fileprivate var seen: [Int]
+
+        /// Scratch space for scans with `prefilter`.
+        public init(for prefilter: KeywordPrefilter) {
+            seen = [Int](repeating: -1, count: prefilter.ruleCount)
+            candidates.reserveCapacity(prefilter.ruleCount)
+            if let database = prefilter.database {
+                var scratch: OpaquePointer?
+                if hs_alloc_scratch(database, &scratch) == HS_SUCCESS { hyperscan = scratch }
+            }
+        }
+
+        deinit {
+            if let hyperscan { hs_free_scratch(hyperscan) }
+        }
+
+        fileprivate func begin(_ base: UnsafePointer<UInt8>, _ count: Int) {
+            self.base = base
+            self.count = count
+            lineStarts.removeAll(keepingCapacity: true)
+            lineEnds.removeAll(keepingCapacity: true)
+            lineRuleStart.removeAll(keepingCapacity: true)
+            lineRules.removeAll(keepingCapacity: true)
+            strays.removeAll(keepingCapacity: true)
+            for rule in seen.indices { seen[rule] = -1 }
+        }
+
+        /// Notes that the literal `literal` ends just before `end` (relative to the window).
+        @inline(__always)
+        fileprivate func record(literal: Int, end: Int) {
+            guard let base, let ruleStart, let literalRules else { return }
+            let position = windowStart + end - 1   // the literal's last byte
+            let currentStart = lineStarts.last ?? 0
+            let currentEnd = lineEnds.last ?? 0
+            if position >= currentEnd {
+                let start = LineReader.lastNewline(base + currentEnd, position - currentEnd).map { currentEnd + $0 + 1 } ?? currentEnd
+                let lineEnd = memchr(base + position, 0x0A, count - position)
+                    .map { UnsafeRawPointer(base).distance(to: UnsafeRawPointer($0)) + 1 } ?? count
+                lineStarts.append(start)
+                lineEnds.append(lineEnd)
+                lineRuleStart.append(lineRules.count)
+            } else if position < currentStart {
+                for index in Int(ruleStart[literal])..<Int(ruleStart[literal + 1]) {
+                    strays.append((position, literalRules[index]))
+                }
+                return
+            }
+            let line = lineStarts.count - 1
+            for index in Int(ruleStart[literal])..<Int(ruleStart[literal + 1]) {
+                let rule = Int(literalRules[index])
+                if seen[rule] != line {
+                    seen[rule] = line
+                    lineRules.append(Int32(rule))
+                }
+            }
+        }
+
+        /// Folds the strays into the line lists, keeping them in order and each rule once
+        /// per line. Rare: only when Hyperscan reported a hit out of order.
+        fileprivate func mergeStrays() {
+            guard let base else { return }
+            var pairs: [(start: Int, end: Int, rule: Int32)] = []
+            for line in lineStarts.indices {
+                for index in lineRuleStart[line]..<lineRuleStart[line + 1] {
+                    pairs.append((lineStarts[line], lineEnds[line], lineRules[index]))
+                }
+            }
+            for (position, rule) in strays {
+                let start = LineReader.lastNewline(base, position).map { $0 + 1 } ?? 0
+                let end = memchr(base + position, 0x0A, count - position)
+                    .map { UnsafeRawPointer(base).distance(to: UnsafeRawPointer($0)) + 1 } ?? count
+                pairs.append((start, end, rule))
+            }
+            pairs.sort { ($0.start, $0.rule) < ($1.start, $1.rule) }
+            lineStarts.removeAll(keepingCapacity: true)
+            lineEnds.removeAll(keepingCapacity: true)
+            lineRuleStart.removeAll(keepingCapacity: true)
+            lineRules.removeAll(keepingCapacity: true)
+            for pair in pairs {
+                if lineStarts.last != pair.start {
+                    lineStarts.append(pair.start)
+                    lineEnds.append(pair.end)
+                    lineRuleStart.append(lineRules.count)
+                } else if lineRules.last == pair.rule {
+                    continue
+                }
+                lineRules.append(pair.rule)
+            }
+            lineRuleStart.append(lineRules.count)
+            strays.removeAll(keepingCapacity: true)
         }
     }
+
+    /// The most bytes given to one Hyperscan call (its length is 32-bit); a longer buffer
+    /// is scanned in windows that overlap by this many bytes, more than any keyword.
+    private static let window = 1 << 30
+    private static let windowOverlap = 1 << 16
 
     /// Scans `bytes` and calls `body(lineIndex, lineStart, lineEnd, candidates)` for each
-    /// line holding a keyword, or for every line if `everyLine` is true. `lineIndex` is
-    /// the 0-based index of the line in `bytes`; `lineEnd` includes the line's `\n`, if it
-    /// has one; `candidates` lists each rule whose keyword occurs in the line once.
-    public func scanLines(_ bytes: UnsafeRawBufferPointer, everyLine: Bool, scratch: inout Scratch,
+    /// line holding a keyword, or for every line if `everyLine` is true, in line order.
+    /// `lineIndex` is the 0-based index of the line in `bytes`; `lineEnd` includes the
+    /// line's `\n`, if it has one; `candidates` lists each rule whose keyword occurs in the
+    /// line once, ascending.
+    public func scanLines(_ bytes: UnsafeRawBufferPointer, everyLine: Bool, scratch: Scratch,
                           _ body: (Int, Int, Int, [Int32]) throws -> Void) rethrows {
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else { return }
         let count = bytes.count
-        try byteClass.withUnsafeBufferPointer { byteClass in
-            try transitions.withUnsafeBufferPointer { transitions in
-                guard let classes = byteClass.baseAddress, let table = transitions.baseAddress else { return }
-                var row = 0
-                var lineIndex = 0
-                var lineStart = 0
-                var index = 0
-                while index < count {
-                    KeywordPrefilter.advance(base, count, &index, &row, classes, table, firstMarkedRow)
-                    if row == lineEndRow {
-                        if everyLine || !scratch.candidates.isEmpty {
-                            try body(lineIndex, lineStart, index, scratch.candidates)
-                        }
-                        if !scratch.candidates.isEmpty { scratch.candidates.removeAll(keepingCapacity: true) }
-                        scratch.generation += 1
-                        lineIndex += 1
-                        lineStart = index
-                    } else if row >= firstMarkedRow {
-                        addRules(ofRow: row, to: &scratch)
-                    }
+        findHits(base, count, scratch)
+
+        var hit = 0
+        var counted = 0
+        var lineIndex = 0
+        func candidates(ofHit hit: Int) -> [Int32] {
+            scratch.candidates.removeAll(keepingCapacity: true)
+            if compileError != nil {
+                scratch.candidates.append(contentsOf: rulesWithKeywords)
+            } else {
+                scratch.candidates.append(contentsOf: scratch.lineRules[scratch.lineRuleStart[hit]..<scratch.lineRuleStart[hit + 1]])
+                if scratch.candidates.count > 1 { scratch.candidates.sort() }
+            }
+            return scratch.candidates
+        }
+        if everyLine || compileError != nil {
+            var start = 0
+            let none: [Int32] = []
+            while start < count {
+                let end = memchr(base + start, 0x0A, count - start)
+                    .map { UnsafeRawPointer(base).distance(to: UnsafeRawPointer($0)) + 1 } ?? count
+                if compileError != nil || (hit < scratch.lineStarts.count && scratch.lineStarts[hit] == start) {
+                    try body(lineIndex, start, end, candidates(ofHit: hit))
+                    if compileError == nil { hit += 1 }
+                } else {
+                    try body(lineIndex, start, end, none)
                 }
-                if lineStart < count, everyLine || !scratch.candidates.isEmpty {
-                    try body(lineIndex, lineStart, count, scratch.candidates)
+                lineIndex += 1
+                start = end
+            }
+            return
+        }
+        while hit < scratch.lineStarts.count {
+            let start = scratch.lineStarts[hit]
+            lineIndex += LineReader.countNewlines(base + counted, start - counted)
+            counted = start
+            try body(lineIndex, start, scratch.lineEnds[hit], candidates(ofHit: hit))
+            hit += 1
+        }
+    }
+
+    /// Runs Hyperscan over the buffer, filling the scratch's line lists.
+    private func findHits(_ base: UnsafePointer<UInt8>, _ count: Int, _ scratch: Scratch) {
+        scratch.begin(base, count)
+        defer { scratch.lineRuleStart.append(scratch.lineRules.count) }
+        guard let database, let hyperscan = scratch.hyperscan else { return }
+        ruleStart.withUnsafeBufferPointer { ruleStart in
+            rules.withUnsafeBufferPointer { rules in
+                scratch.ruleStart = ruleStart.baseAddress
+                scratch.literalRules = rules.baseAddress
+                let context = Unmanaged.passUnretained(scratch).toOpaque()
+                var windowStart = 0
+                while windowStart < count {
+                    let length = min(KeywordPrefilter.window, count - windowStart)
+                    scratch.windowStart = windowStart
+                    hs_scan(database, UnsafeRawPointer(base + windowStart).assumingMemoryBound(to: CChar.self),
+                            UInt32(length), 0, hyperscan, keywordFound, context)
+                    if windowStart + length >= count { break }
+                    windowStart += length - KeywordPrefilter.windowOverlap
                 }
-                scratch.candidates.removeAll(keepingCapacity: true)
-                scratch.generation += 1
+                scratch.ruleStart = nil
+                scratch.literalRules = nil
             }
         }
-    }
-
-    /// Runs the automaton from `index` until it enters a marked state (a keyword end or
-    /// the line end) or the input ends. Kept apart, with nothing but locals, so `row` and
-    /// `index` stay in registers: per byte, two loads, an add and a compare.
-    @inline(__always)
-    private static func advance(_ base: UnsafePointer<UInt8>, _ count: Int, _ index: inout Int, _ row: inout Int,
-                                _ classes: UnsafePointer<UInt8>, _ table: UnsafePointer<Int32>, _ firstMarkedRow: Int) {
-        var position = index
-        var current = row
-        while position < count {
-            current = Int(table[current &+ Int(classes[Int(base[position])])])
-            position &+= 1
-            if current >= firstMarkedRow { break }
-        }
-        index = position
-        row = current
-    }
-
-    private func addRules(ofRow row: Int, to scratch: inout Scratch) {
-        let marked = (row - firstMarkedRow) / classCount
-        for index in Int(ruleStart[marked])..<Int(ruleStart[marked + 1]) {
-            let rule = Int(rules[index])
-            if scratch.seen[rule] != scratch.generation {
-                scratch.seen[rule] = scratch.generation
-                scratch.candidates.append(Int32(rule))
-            }
+        if !scratch.strays.isEmpty {
+            scratch.lineRuleStart.append(scratch.lineRules.count)
+            scratch.mergeStrays()
+            scratch.lineRuleStart.removeLast()
         }
     }
+}
 
-    private static func fold(_ byte: UInt8) -> UInt8 {
-        (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
-    }
+/// Hyperscan's match callback: `context` is the scan's ``KeywordPrefilter/Scratch``.
+private func keywordFound(_ id: UInt32, _ from: UInt64, _ to: UInt64, _ flags: UInt32,
+                          _ context: UnsafeMutableRawPointer?) -> Int32 {
+    guard let context else { return 1 }
+    Unmanaged<KeywordPrefilter.Scratch>.fromOpaque(context).takeUnretainedValue().record(literal: Int(id), end: Int(to))
+    return 0
 }

@@ -5,11 +5,11 @@ import Testing
     /// `(lineIndex, line text, candidate rules)` for each reported line.
     func scan(_ text: String, _ keywords: [[String]], everyLine: Bool = false) -> [(Int, String, [Int32])] {
         let prefilter = KeywordPrefilter(keywords: keywords)
-        var scratch = KeywordPrefilter.Scratch(ruleCount: keywords.count)
+        let scratch = KeywordPrefilter.Scratch(for: prefilter)
         var lines: [(Int, String, [Int32])] = []
         let bytes = Array(text.utf8)
         bytes.withUnsafeBytes { raw in
-            prefilter.scanLines(raw, everyLine: everyLine, scratch: &scratch) { index, start, end, candidates in
+            prefilter.scanLines(raw, everyLine: everyLine, scratch: scratch) { index, start, end, candidates in
                 lines.append((index, String(decoding: raw[start..<end], as: UTF8.self), candidates.sorted()))
             }
         }

@@ -1,0 +1,6 @@
+#ifndef CHYPERSCAN_SHIM_H
+#define CHYPERSCAN_SHIM_H
+
+#include <hs/hs.h>
+
+#endif
