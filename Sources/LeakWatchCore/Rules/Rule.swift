@@ -23,6 +23,9 @@ public struct Rule: Sendable {
     /// Lowercase literals of which at least one must occur in a line (ASCII case
     /// ignored) for the regex to run there. Empty means the regex runs on every line.
     public let keywords: [String]
+    /// Returns true if and only if ``keywords`` were derived from the regex
+    /// (``RequiredLiterals``) because the rule states none.
+    public let keywordsAreDerived: Bool
     /// The `regex` of a rule, or the `start` of an event.
     public let pattern: PCRE2Pattern
     /// How lines after the start join an event; nil for a one-line rule.
@@ -92,7 +95,13 @@ public struct Rule: Sendable {
             })
         }
 
-        let keywords = spec.fields["keywords"].map { words(of: $0.text).map { asciiLowercased($0.word) } } ?? []
+        var keywords = spec.fields["keywords"].map { words(of: $0.text).map { asciiLowercased($0.word) } } ?? []
+        var keywordsAreDerived = false
+        if spec.fields["keywords"] == nil, let regex = spec.fields[spec.isEvent ? "start" : "regex"]?.text,
+           let derived = RequiredLiterals.derive(from: regex) {
+            keywords = derived
+            keywordsAreDerived = true
+        }
 
         func compiled(_ key: String) -> PCRE2Pattern? {
             guard let value = spec.fields[key] else { return nil }
@@ -179,7 +188,7 @@ public struct Rule: Sendable {
         }
         return .success(Rule(
             id: spec.id, title: title, severity: severity, category: category, contexts: contexts,
-            keywords: keywords, pattern: pattern, event: event, secretGroup: secretGroup,
+            keywords: keywords, keywordsAreDerived: keywordsAreDerived, pattern: pattern, event: event, secretGroup: secretGroup,
             statusGroup: statusGroup, minEntropy: minEntropy, cwe: spec.fields["cwe"]?.text, fix: spec.fields["fix"]?.text,
             examples: spec.examples.map(sample), lookalikes: spec.lookalikes.map(sample),
             location: Location(path: spec.path, line: spec.line, column: 1)))
