@@ -21,9 +21,42 @@ import Testing
         #expect(builtinRules.unfilteredRules.isEmpty)
     }
 
+    /// Rules whose hand-written keywords the regex analysis cannot confirm, each read by
+    /// hand and found to cover every match. A rule leaves this list when the analysis
+    /// learns to see it; a new one joins only after the same reading.
+    static let keywordsReviewedByHand: [String: String] = [
+        "config-dotenv-sensitive-line": "17 names before `=`: more than the analysis spells out",
+        "werkzeug-server-header": "(?i) with a k: PCRE2 also matches U+212A there",
+        "symfony-profiler-token": "(?i) with a k",
+        "werkzeug-debugger-pin-disabled": "(?i) with an s",
+        "secret-app-secret-key": "(?i) with an s and a k",
+        "secret-aws-secret-access-key": "(?i) with an s and a k",
+        "secret-password-assignment": "(?i) with an s",
+        "secret-db-url-password": "14 schemes, each followed by :// or +",
+        "path-unix-deploy-file": "(*SKIP)(*FAIL) branch; the path alternation starts each keyword",
+        "path-python-library": "(*SKIP)(*FAIL) branch; /lib/python or (site|dist)-packages",
+        "path-source-file-with-line": "(*SKIP)(*FAIL) branch; one keyword per extension",
+        "path-windows": "[a-z]:\\ always holds :\\",
+        "secret-github-token": "gh[pousr]_: one keyword per letter",
+        "secret-slack-user-token": "xox[pe]-: one keyword per letter",
+        "node-stack-trace": "optional [A-Z] prefix, then Error: / Exception: / Error [ERR_",
+    ]
+
+    /// A keyword list that misses one way the regex can match loses findings silently
+    /// (the regex never runs on that line): every stated list is shown to cover its
+    /// regex, or was reviewed by hand.
+    @Test func statedKeywordsCoverEveryMatch() {
+        var unconfirmed: [String] = []
+        for rule in builtinRules.rules where !rule.keywordsAreDerived {
+            if !RequiredLiterals.keywordsCover(rule.pattern.source, keywords: rule.keywords) { unconfirmed.append(rule.id) }
+        }
+        #expect(unconfirmed.sorted() == Self.keywordsReviewedByHand.keys.sorted())
+    }
+
     @Test func theLibraryCoversEveryCategory() {
         #expect(builtinRules.rules.count >= 80)
-        #expect(Set(builtinRules.rules.map(\.category)) == Set(Category.allCases))
+        // `.pattern` is the category of --pattern-file rules, never of a built-in one.
+        #expect(Set(builtinRules.rules.map(\.category)) == Set(Category.allCases).subtracting([.pattern]))
     }
 
     /// Every rule is seen at work on a real capture or fixture, not only on its examples.
