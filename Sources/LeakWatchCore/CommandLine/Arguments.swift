@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// The options of `leakwatch scan`, validated but not yet acted on: rules are loaded and
 /// files opened later.
 public struct ScanArguments: Equatable, Sendable {
@@ -11,10 +13,11 @@ public struct ScanArguments: Equatable, Sendable {
     /// Findings at or above this severity make the exit status 1; nil (`none`) means
     /// findings never do. This is `low` by default.
     public var failOn: Severity? = .low
-    /// Only rules of these categories run; empty means all.
-    public var categories: Set<Category> = []
-    /// Extra rule files or directories, loaded after the built-in rules.
-    public var ruleFiles: [String] = []
+    /// Which rules run.
+    public var rules = RuleChoice()
+    /// Threads scanning at once (`-j`): files in parallel, a large file in ranges. This
+    /// is the number of cores by default.
+    public var threads = ScanArguments.defaultThreads
     public var showSecrets = false
     public var maxLineBytes = LineReader.defaultMaxLineBytes
     public var color = TextSink.ColorMode.auto
@@ -24,14 +27,16 @@ public struct ScanArguments: Equatable, Sendable {
     public var maxBodyBytes = 64 << 20
 
     public init() {}
+
+    /// The number of cores this process may run on, at least 1.
+    public static var defaultThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 }
 
 /// The options of `leakwatch rules list` and `leakwatch rules test`.
 public struct RulesArguments: Equatable, Sendable {
-    /// For `list`: extra rule files. For `test`: the files to test (the built-in rules
-    /// when empty).
-    public var ruleFiles: [String] = []
-    public var categories: Set<Category> = []
+    /// For `list`: the rules to list. For `test`: its `ruleFiles` are the files to test
+    /// (the built-in rules when empty).
+    public var rules = RuleChoice()
 
     public init() {}
 }
@@ -79,10 +84,13 @@ enum SharedOptions {
         }
     }
 
-    static func rules<A>(_ keyPath: WritableKeyPath<A, [String]> & Sendable) -> OptionSpec<A> {
-        OptionSpec(short: "r", "rules", value: "path",
-                   help: "Also load rules from <path>, a .rules file or a directory of them (repeatable).") {
-            $0[keyPath: keyPath].append($1)
+    static func threads<A>(_ keyPath: WritableKeyPath<A, Int> & Sendable, help: String) -> OptionSpec<A> {
+        OptionSpec(short: "j", "threads", value: "n", help: help + " (default: the number of cores)") {
+            arguments, value throws(ArgumentError) in
+            guard let threads = Int(value), (1...256).contains(threads) else {
+                throw .invalidValue(option: "--threads", value: value, expected: "a number from 1 to 256")
+            }
+            arguments[keyPath: keyPath] = threads
         }
     }
 
@@ -90,15 +98,22 @@ enum SharedOptions {
         OptionSpec(short: "c", "category", value: "category",
                    help: "Only run rules of <category> (repeatable, or comma-separated): \(Category.allCases.map(\.rawValue).joined(separator: ", ")).") {
             arguments, value throws(ArgumentError) in
-            for name in value.split(separator: ",") {
-                guard let category = Category(rawValue: String(name)) else {
-                    let names = Category.allCases.map(\.rawValue)
-                    let hint = closestMatch(to: String(name), in: names).map { "'\($0)' (did you mean it?) or one of " } ?? ""
-                    throw .invalidValue(option: "--category", value: String(name), expected: hint + names.joined(separator: ", "))
-                }
-                arguments[keyPath: keyPath].insert(category)
-            }
+            arguments[keyPath: keyPath].formUnion(try categories(value))
         }
+    }
+
+    /// The categories named in `value` (comma-separated).
+    static func categories(_ value: String) throws(ArgumentError) -> [Category] {
+        var found: [Category] = []
+        for name in value.split(separator: ",") {
+            guard let category = Category(rawValue: String(name)) else {
+                let names = Category.allCases.map(\.rawValue)
+                let hint = closestMatch(to: String(name), in: names).map { "'\($0)' (did you mean it?) or one of " } ?? ""
+                throw .invalidValue(option: "--category", value: String(name), expected: hint + names.joined(separator: ", "))
+            }
+            found.append(category)
+        }
+        return found
     }
 }
 
@@ -112,8 +127,8 @@ extension ScanArguments {
             SharedOptions.format(\.format, allowed: [.text, .jsonl, .sarif], default: .text,
                                  help: " (SARIF 2.1.0, for code-scanning dashboards)"),
             SharedOptions.failOn(\.failOn),
-            SharedOptions.category(\.categories),
-            SharedOptions.rules(\.ruleFiles),
+            SharedOptions.threads(\.threads, help: "Threads scanning at once: files in parallel, a large log in ranges split at line ends."),
+        ] + RuleChoice.options(\.rules) + [
             SharedOptions.showSecrets(\.showSecrets),
             SharedOptions.maxLineBytes(\.maxLineBytes,
                                        help: "Scan lines longer than <size> (e.g. 65536, 512K, 1M) in overlapping pieces, so memory stays bounded. (default: 1M)"),
@@ -171,7 +186,7 @@ extension RulesArguments {
         overview: "List the rules a scan runs: the built-in rules and any given with --rules.",
         usage: "leakwatch rules list [<options>]",
         argumentHelp: [],
-        options: [SharedOptions.rules(\.ruleFiles), SharedOptions.category(\.categories)],
+        options: RuleChoice.options(\.rules, prefilter: false),
         positional: { _, argument throws(ArgumentError) in throw .unexpectedArgument(argument) }
     )
 
@@ -180,7 +195,7 @@ extension RulesArguments {
         overview: "Check every rule against its examples (each must match) and look-alikes (none may).",
         usage: "leakwatch rules test [<options>] [<path> ...]",
         argumentHelp: [("<path>", "Rule files or directories to test; the built-in rules if none.")],
-        options: [SharedOptions.category(\.categories)],
-        positional: { arguments, path throws(ArgumentError) in arguments.ruleFiles.append(path) }
+        options: [SharedOptions.category(\.rules.categories)],
+        positional: { arguments, path throws(ArgumentError) in arguments.rules.ruleFiles.append(path) }
     )
 }

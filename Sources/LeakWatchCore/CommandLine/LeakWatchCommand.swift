@@ -126,20 +126,6 @@ public enum LeakWatchCommand {
         try? stream.flush()
     }
 
-    /// Loads the built-in rules plus `ruleFiles`, keeping only `categories` (all if
-    /// empty); prints every rule error to stderr and returns nil if any.
-    static func loadRules(builtin: Bool, ruleFiles: [String], categories: Set<Category>, io: IO) -> RuleSet? {
-        do {
-            var files = builtin ? BuiltinRules.files : []
-            files += try RuleSet.readFiles(ruleFiles)
-            let rules = try RuleSet.load(files).get()
-            return categories.isEmpty ? rules : rules.filtered(categories: categories)
-        } catch {
-            write(error.errors.map { "\($0)\n" }.joined(), to: io.standardError)
-            return nil
-        }
-    }
-
     static func scan(_ arguments: ScanArguments, io: IO) -> ExitStatus {
         var paths = arguments.paths
         if paths.isEmpty {
@@ -148,7 +134,7 @@ public enum LeakWatchCommand {
             }
             paths = [SourceOpener.standardInputPath]
         }
-        guard let rules = loadRules(builtin: true, ruleFiles: arguments.ruleFiles, categories: arguments.categories, io: io) else {
+        guard let rules = arguments.rules.load(standardError: io.standardError) else {
             return .error
         }
         var options = Scanner.Options()
@@ -157,6 +143,7 @@ public enum LeakWatchCommand {
         options.maxBodyBytes = arguments.maxBodyBytes
         options.detector.showSecrets = arguments.showSecrets
         options.standardInput = io.standardInput
+        options.threads = arguments.threads
         let scanner = Scanner(rules: rules, options: options)
         var summary = ScanSummary()
         do {

@@ -1,15 +1,14 @@
 /// `leakwatch rules list` and `leakwatch rules test`.
 enum RulesCommands {
     static func list(_ arguments: RulesArguments, io: LeakWatchCommand.IO) -> ExitStatus {
-        guard let rules = LeakWatchCommand.loadRules(builtin: true, ruleFiles: arguments.ruleFiles,
-                                                     categories: arguments.categories, io: io) else {
-            return .error
-        }
+        guard let rules = arguments.rules.load(standardError: io.standardError) else { return .error }
         let idWidth = rules.rules.map(\.id.count).max() ?? 0
         let severityWidth = rules.rules.map(\.severity.description.count).max() ?? 0
         var text = ""
         for rule in rules.rules {
-            let keywords = rule.keywords.isEmpty ? "(none: costly, runs on every line)" : rule.keywords.joined(separator: " ")
+            let keywords = rule.keywords.isEmpty ? "(none: costly, runs on every line)"
+                : rule.keywords.map { $0.contains(" ") ? "\"\($0)\"" : $0 }.joined(separator: " ")
+                    + (rule.keywordsAreDerived ? " (derived from the regex)" : "")
             text += rule.id.padded(to: idWidth + 2)
             text += rule.severity.description.padded(to: severityWidth + 2)
             text += rule.category.rawValue.padded(to: 22)
@@ -28,14 +27,14 @@ enum RulesCommands {
     }
 
     static func test(_ arguments: RulesArguments, io: LeakWatchCommand.IO) -> ExitStatus {
-        let testsBuiltin = arguments.ruleFiles.isEmpty
-        guard let rules = LeakWatchCommand.loadRules(builtin: testsBuiltin, ruleFiles: arguments.ruleFiles,
-                                                     categories: arguments.categories, io: io) else {
+        var choice = arguments.rules
+        choice.builtin = arguments.rules.ruleFiles.isEmpty
+        guard let rules = choice.load(standardError: io.standardError) else {
             return .error
         }
         let report = RuleSelfTest.run(rules)
         LeakWatchCommand.write(report.failures.map { "\($0)\n" }.joined(), to: io.standardError)
-        let what = testsBuiltin ? "built-in rules" : "rules"
+        let what = choice.builtin ? "built-in rules" : "rules"
         LeakWatchCommand.write("\(report.rulesTested) \(what), \(report.samplesTested) examples and look-alikes: \(report.failures.isEmpty ? "all pass" : "\(report.failures.count) failed")\n", to: io.standardOutput)
         return report.failures.isEmpty ? .clean : .findings
     }

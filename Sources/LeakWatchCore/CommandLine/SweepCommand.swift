@@ -10,9 +10,10 @@ public struct SweepArguments: Equatable, Sendable {
     public var format = ScanArguments.Format.text
     public var outputPath: String?
     public var failOn: Severity? = .low
-    public var threads: Int?
-    public var categories: Set<Category> = []
-    public var ruleFiles: [String] = []
+    /// Files swept at once. This is the number of cores by default.
+    public var threads = ScanArguments.defaultThreads
+    /// Which rules run.
+    public var rules = RuleChoice()
     public var showSecrets = false
     public var follow = false
 
@@ -40,15 +41,8 @@ public struct SweepArguments: Equatable, Sendable {
                 arguments, value in arguments.outputPath = value
             },
             SharedOptions.failOn(\.failOn),
-            OptionSpec(short: "j", "threads", value: "n", help: "Files swept at once. (default: the number of cores)") {
-                arguments, value throws(ArgumentError) in
-                guard let threads = Int(value), (1...256).contains(threads) else {
-                    throw .invalidValue(option: "--threads", value: value, expected: "a number from 1 to 256")
-                }
-                arguments.threads = threads
-            },
-            SharedOptions.category(\.categories),
-            SharedOptions.rules(\.ruleFiles),
+            SharedOptions.threads(\.threads, help: "Files swept at once."),
+        ] + RuleChoice.options(\.rules) + [
             SharedOptions.showSecrets(\.showSecrets),
         ],
         positional: { arguments, path throws(ArgumentError) in arguments.roots.append(path) }
@@ -85,8 +79,7 @@ enum SweepCommand {
         guard !arguments.roots.isEmpty else {
             return LeakWatchCommand.usageError(.missingArgument("<path>"), usage: usage, help: "leakwatch sweep --help", io: io)
         }
-        guard let rules = LeakWatchCommand.loadRules(builtin: true, ruleFiles: arguments.ruleFiles,
-                                                     categories: arguments.categories, io: io) else { return .error }
+        guard let rules = arguments.rules.load(standardError: io.standardError) else { return .error }
         var output = io.standardOutput
         if let path = arguments.outputPath {
             let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
@@ -99,7 +92,7 @@ enum SweepCommand {
         var options = Sweeper.Options(statePath: statePath)
         options.include = arguments.include
         options.exclude = arguments.exclude
-        if let threads = arguments.threads { options.threads = threads }
+        options.threads = arguments.threads
         options.followLinksOut = arguments.follow
         options.scanner.detector.showSecrets = arguments.showSecrets
         let sweeper = Sweeper(rules: rules, options: options)

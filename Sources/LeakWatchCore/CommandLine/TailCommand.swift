@@ -13,8 +13,8 @@ public struct TailArguments: Equatable, Sendable {
     public var polling = false
     public var idleTimeout = 1.0
     public var foldWindow = 60.0
-    public var categories: Set<Category> = []
-    public var ruleFiles: [String] = []
+    /// Which rules run.
+    public var rules = RuleChoice()
     public var showSecrets = false
     public var maxLineBytes = LineReader.defaultMaxLineBytes
 
@@ -57,8 +57,7 @@ public struct TailArguments: Equatable, Sendable {
                        help: "Fold repeats of one finding (same fingerprint) within <seconds> into the first, with a roll-up record when the window closes; 0 reports every one. (default: 60)") {
                 arguments, value throws(ArgumentError) in arguments.foldWindow = try seconds("--fold-window", value, allowZero: true)
             },
-            SharedOptions.category(\.categories),
-            SharedOptions.rules(\.ruleFiles),
+        ] + RuleChoice.options(\.rules) + [
             SharedOptions.showSecrets(\.showSecrets),
             SharedOptions.maxLineBytes(\.maxLineBytes, help: "Scan a line longer than <size> as it is once it reaches that size. (default: 1M)"),
         ],
@@ -74,7 +73,7 @@ enum TailCommand {
                                                help: "leakwatch tail --help", io: io)
         }
         func loadRules() -> RuleSet? {
-            LeakWatchCommand.loadRules(builtin: true, ruleFiles: arguments.ruleFiles, categories: arguments.categories, io: io)
+            arguments.rules.load(standardError: io.standardError)
         }
         guard let rules = loadRules() else { return .error }
         guard let sink = makeSink(arguments, io: io) else { return .error }

@@ -5,14 +5,22 @@ public struct RuleSet: Sendable {
     /// Finds the rules' keywords and, as the extra candidate ``normalizeCandidate``, the
     /// ``LineNormalizer/triggers`` of lines that need decoding.
     public let prefilter: KeywordPrefilter
-    /// Indexes of rules without keywords, whose regex runs on every line.
+    /// Indexes of rules whose regex runs on every line: those without keywords, or all of
+    /// them when the prefilter is off.
     public let unfilteredRules: [Int]
+    /// Returns true if and only if a rule's regex runs only on lines holding one of its
+    /// keywords. This is true by default; `--no-prefilter` turns it off, to check that
+    /// the prefilter loses no finding.
+    public let usesPrefilter: Bool
 
     /// Builds a rule set from compiled rules. Ids are assumed unique (``load(_:)`` checks).
-    public init(rules: [Rule]) {
+    public init(rules: [Rule], usesPrefilter: Bool = true) {
         self.rules = rules
-        self.prefilter = KeywordPrefilter(keywords: rules.map(\.keywords) + [LineNormalizer.triggers])
-        self.unfilteredRules = rules.indices.filter { rules[$0].keywords.isEmpty }
+        self.usesPrefilter = usesPrefilter
+        // Without the prefilter, the keyword scan still finds lines that need decoding.
+        let keywords = usesPrefilter ? rules.map(\.keywords) : rules.map { _ in [] }
+        self.prefilter = KeywordPrefilter(keywords: keywords + [LineNormalizer.triggers])
+        self.unfilteredRules = rules.indices.filter { !usesPrefilter || rules[$0].keywords.isEmpty }
     }
 
     /// The prefilter candidate that means "this line holds something to decode"; it is
@@ -21,7 +29,7 @@ public struct RuleSet: Sendable {
 
     /// The rules of the given categories only.
     public func filtered(categories: Set<Category>) -> RuleSet {
-        RuleSet(rules: rules.filter { categories.contains($0.category) })
+        RuleSet(rules: rules.filter { categories.contains($0.category) }, usesPrefilter: usesPrefilter)
     }
 
     /// Parses and compiles rule files, reporting every mistake in every file at once:
@@ -92,7 +100,7 @@ public struct RuleSet: Sendable {
         return files
     }
 
-    private static func readText(_ path: String) -> Result<String, RuleFileError> {
+    static func readText(_ path: String) -> Result<String, RuleFileError> {
         do {
             let source = try FileDescriptorSource.open(path: path)
             var bytes: [UInt8] = []

@@ -39,6 +39,8 @@ public enum Category: String, CaseIterable, Sendable, Codable {
     case secret
     /// A logged request aimed at the debugger.
     case debuggerProbe = "debugger-probe"
+    /// A line matched a regex from a `--pattern-file`; no built-in rule has it.
+    case pattern
 }
 
 /// Where a line was read from, which decides whether a rule applies to it.

@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func categoryIsRepeatableAndCommaSeparated() throws {
-        #expect(try parse(["-c", "secret,traceback", "--category", "debugger-probe"]).categories == [.secret, .traceback, .debuggerProbe])
+        #expect(try parse(["-c", "secret,traceback", "--category", "debugger-probe"]).rules.categories == [.secret, .traceback, .debuggerProbe])
         #expect(failure(["-c", "secrets"])?.description.contains("'secret' (did you mean it?)") == true)
     }
 
@@ -73,7 +73,7 @@ import Testing
     @Test func rulesTestTakesPathsAndRulesListTakesNone() throws {
         var arguments = RulesArguments()
         _ = try RulesArguments.testCommand.parse(["a.rules", "dir/"], into: &arguments)
-        #expect(arguments.ruleFiles == ["a.rules", "dir/"])
+        #expect(arguments.rules.ruleFiles == ["a.rules", "dir/"])
         var list = RulesArguments()
         #expect(throws: ArgumentError.unexpectedArgument("extra")) {
             _ = try RulesArguments.listCommand.parse(["extra"], into: &list)

@@ -77,7 +77,7 @@ import Testing
     @Test func unknownCategoryAndContextSuggestTheClosest() {
         let text = valid.replacingOccurrences(of: "category      secret", with: "category      secrets\n  in            lgo body")
         #expect(errors(text) == [
-            "bad.rules:5:17: error: unknown category 'secrets'; did you mean 'secret'?; expected one of debugger-exposed, debug-mode-on, traceback, framework-debug-page, path-disclosure, config-dump, secret, debugger-probe",
+            "bad.rules:5:17: error: unknown category 'secrets'; did you mean 'secret'?; expected one of debugger-exposed, debug-mode-on, traceback, framework-debug-page, path-disclosure, config-dump, secret, debugger-probe, pattern",
             "bad.rules:6:17: error: unknown context 'lgo'; did you mean 'log'?; expected one of log, header, body",
         ])
     }
