@@ -1,9 +1,12 @@
+import Glibc
+
 /// Turns a line as written into the text rules are written against: container wrapping
 /// removed (``ContainerLogUnwrapper``), ANSI sequences stripped (``ANSIStripper``), JSON
 /// string escapes decoded (``JSONStringUnescaper``; then ANSI stripped again, for colours
 /// that were escaped in the strings), HTML entities decoded (``HTMLEntityDecoder``) and
-/// printable `%XX` decoded (``PercentDecoder``), in that order. A decoded line break (`\n` in a JSON string, `<br>`) splits the line; every
-/// piece keeps the number and byte offset of the line it came from.
+/// printable `%XX` decoded (``PercentDecoder``), in that order. A decoded line break
+/// (`\n` in a JSON string, `<br>`) splits the line; every piece keeps the number and byte
+/// offset of the line it came from.
 ///
 /// Keeps state between lines (container partial lines), so use one per input.
 public struct LineNormalizer {
@@ -61,15 +64,20 @@ public struct LineNormalizer {
     }
 
     /// Runs every decoding step over `current`; returns true if any changed it.
+    /// A step runs only if the line holds the byte every one of its changes starts with.
     private mutating func decodeAll() -> Bool {
-        var changed = apply(ANSIStripper.strip)
-        if apply(JSONStringUnescaper.unescape) {
+        var changed = holds(0x1B) && apply(ANSIStripper.strip)
+        if holds(UInt8(ascii: "\\")) && apply(JSONStringUnescaper.unescape) {
             changed = true
-            _ = apply(ANSIStripper.strip)
+            _ = holds(0x1B) && apply(ANSIStripper.strip)
         }
-        changed = apply(HTMLEntityDecoder.decode) || changed
-        changed = apply(PercentDecoder.decode) || changed
+        changed = (holds(UInt8(ascii: "&")) || holds(UInt8(ascii: "<"))) && apply(HTMLEntityDecoder.decode) || changed
+        changed = holds(UInt8(ascii: "%")) && apply(PercentDecoder.decode) || changed
         return changed
+    }
+
+    private func holds(_ byte: UInt8) -> Bool {
+        current.withUnsafeBytes { bytes in bytes.baseAddress.map { memchr($0, Int32(byte), bytes.count) != nil } ?? false }
     }
 
     /// Runs one decoding step over `current`, keeping its output if it changed anything.

@@ -17,35 +17,50 @@ public enum LinePrefix {
         var key: [UInt8] = []
         var index = 0
         while index < prefix.count {
-            let (bytes, next) = token(prefix, at: index, loose: loose)
-            key.append(contentsOf: bytes)
-            index = next
+            let token = token(prefix, at: index, loose: loose)
+            if token.isPlaceholder {
+                key.append(placeholder)
+            } else {
+                key.append(contentsOf: UnsafeRawBufferPointer(rebasing: prefix[index..<token.end]))
+            }
+            index = token.end
         }
         return key
     }
 
     /// If `line` starts with a prefix whose key is `key`, the length of that prefix in
     /// `line`; otherwise nil.
+    ///
+    /// - Complexity: O(n) in the prefix's length; allocates nothing (it runs on every line
+    ///   an open event is offered).
     public static func length(of key: [UInt8], in line: UnsafeRawBufferPointer, loose: Bool = false) -> Int? {
         var matched = 0
         var index = 0
         while matched < key.count {
             guard index < line.count else { return nil }
-            let (bytes, next) = token(line, at: index, loose: loose)
-            guard matched + bytes.count <= key.count, key[matched..<(matched + bytes.count)].elementsEqual(bytes) else {
-                return nil
+            let token = token(line, at: index, loose: loose)
+            if token.isPlaceholder {
+                guard key[matched] == placeholder else { return nil }
+                matched += 1
+            } else {
+                let count = token.end - index
+                guard matched + count <= key.count,
+                      key[matched..<(matched + count)].elementsEqual(UnsafeRawBufferPointer(rebasing: line[index..<token.end])) else {
+                    return nil
+                }
+                matched += count
             }
-            matched += bytes.count
-            index = next
+            index = token.end
         }
         return index
     }
 
-    /// The key bytes of the token at `start` and where the next token starts.
-    private static func token(_ text: UnsafeRawBufferPointer, at start: Int, loose: Bool) -> (ArraySlice<UInt8>, Int) {
+    /// The token at `start`: the bytes `start..<end` of `text` as they are, or (a
+    /// timestamp-like run) the placeholder.
+    private static func token(_ text: UnsafeRawBufferPointer, at start: Int, loose: Bool) -> (end: Int, isPlaceholder: Bool) {
         let byte = text[start]
         guard isDigit(byte), loose || start == 0 || !isAlphanumeric(text[start - 1]) else {
-            return (ArraySlice(CollectionOfOne(byte)), start + 1)
+            return (start + 1, false)
         }
         var end = start
         var digits = 0
@@ -70,10 +85,7 @@ public enum LinePrefix {
             }
         }
         end = lastDigitEnd
-        if loose || hasColon || digits >= 6 {
-            return (ArraySlice(CollectionOfOne(placeholder)), end)
-        }
-        return (ArraySlice(text[start..<end]), end)
+        return (end, loose || hasColon || digits >= 6)
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) }

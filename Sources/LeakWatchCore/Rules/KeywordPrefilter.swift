@@ -115,29 +115,16 @@ public final class KeywordPrefilter: @unchecked Sendable {
     /// space and the hit lists, all reused from scan to scan. Not Sendable.
     public final class Scratch {
         fileprivate var hyperscan: OpaquePointer?
-        /// The rules found for the line being handed to the caller, each once, ascending.
-        public internal(set) var candidates: [Int32] = []
-
-        // The scan in progress. Lines with a hit, in buffer order: `[lineStarts[i],
-        // lineEnds[i])`, their rules `lineRules[lineRuleStart[i]..<lineRuleStart[i + 1]]`.
-        fileprivate var base: UnsafePointer<UInt8>?
-        fileprivate var count = 0
-        fileprivate var windowStart = 0
-        fileprivate var ruleStart: UnsafePointer<Int32>?
-        fileprivate var literalRules: UnsafePointer<Int32>?
-        fileprivate var lineStarts: [Int] = []
-        fileprivate var lineEnds: [Int] = []
-        fileprivate var lineRuleStart: [Int] = []
-        fileprivate var lineRules: [Int32] = []
-        /// Hits reported before the current line (Hyperscan does not promise end-offset
-        /// order), merged after the scan: `(position, rule)`.
-        fileprivate var strays: [(Int, Int32)] = []
-        /// Per rule, the hit line it was last added to.
-        fileprivate var seen: [Int]
+        /// The hit lists live behind a pointer: Hyperscan's callback reaches them through
+        /// its context argument, and no exclusivity check runs per hit.
+        fileprivate let hits: UnsafeMutablePointer<Hits>
+        /// The rules handed to the caller for one line (reused, not reallocated).
+        fileprivate var candidates: [Int32] = []
 
         /// Scratch space for scans with `prefilter`.
         public init(for prefilter: KeywordPrefilter) {
-            seen = [Int](repeating: -1, count: prefilter.ruleCount)
+            hits = .allocate(capacity: 1)
+            hits.initialize(to: Hits(ruleCount: prefilter.ruleCount))
             candidates.reserveCapacity(prefilter.ruleCount)
             if let database = prefilter.database {
                 var scratch: OpaquePointer?
@@ -147,26 +134,57 @@ public final class KeywordPrefilter: @unchecked Sendable {
 
         deinit {
             if let hyperscan { hs_free_scratch(hyperscan) }
+            hits.deinitialize(count: 1)
+            hits.deallocate()
+        }
+    }
+
+    /// The lines of one scan that hold a keyword, in buffer order: `[lineStarts[i],
+    /// lineEnds[i])`, with their rules `lineRules[lineRuleStart[i]..<lineRuleStart[i + 1]]`.
+    fileprivate struct Hits {
+        var base: UnsafePointer<UInt8>?
+        var count = 0
+        var windowStart = 0
+        var ruleStart: UnsafePointer<Int32>?
+        var literalRules: UnsafePointer<Int32>?
+        var lineStarts: [Int] = []
+        var lineEnds: [Int] = []
+        var lineRuleStart: [Int] = []
+        var lineRules: [Int32] = []
+        /// Hits reported before the current line (Hyperscan does not promise end-offset
+        /// order), merged after the scan: `(position, rule)`.
+        var strays: [(Int, Int32)] = []
+        /// Per rule, the serial number of the hit line it was last added to; serials keep
+        /// growing from scan to scan, so nothing is cleared per scan.
+        var seen: [Int]
+        /// The serial number of this scan's first hit line.
+        var serialBase = 0
+        /// The current (last) hit line's bounds.
+        var currentStart = 0
+        var currentEnd = 0
+
+        init(ruleCount: Int) {
+            seen = [Int](repeating: -1, count: ruleCount)
         }
 
-        fileprivate func begin(_ base: UnsafePointer<UInt8>, _ count: Int) {
+        mutating func begin(_ base: UnsafePointer<UInt8>, _ count: Int) {
             self.base = base
             self.count = count
-            lineStarts.removeAll(keepingCapacity: true)
             lineEnds.removeAll(keepingCapacity: true)
             lineRuleStart.removeAll(keepingCapacity: true)
             lineRules.removeAll(keepingCapacity: true)
             strays.removeAll(keepingCapacity: true)
-            for rule in seen.indices { seen[rule] = -1 }
+            serialBase &+= lineStarts.count + 1
+            lineStarts.removeAll(keepingCapacity: true)
+            currentStart = 0
+            currentEnd = 0
         }
 
-        /// Notes that the literal `literal` ends just before `end` (relative to the window).
+        /// Notes that literal `literal` ends just before `end` (relative to the window).
         @inline(__always)
-        fileprivate func record(literal: Int, end: Int) {
+        mutating func record(literal: Int, end: Int) {
             guard let base, let ruleStart, let literalRules else { return }
             let position = windowStart + end - 1   // the literal's last byte
-            let currentStart = lineStarts.last ?? 0
-            let currentEnd = lineEnds.last ?? 0
             if position >= currentEnd {
                 let start = LineReader.lastNewline(base + currentEnd, position - currentEnd).map { currentEnd + $0 + 1 } ?? currentEnd
                 let lineEnd = memchr(base + position, 0x0A, count - position)
@@ -174,13 +192,15 @@ public final class KeywordPrefilter: @unchecked Sendable {
                 lineStarts.append(start)
                 lineEnds.append(lineEnd)
                 lineRuleStart.append(lineRules.count)
+                currentStart = start
+                currentEnd = lineEnd
             } else if position < currentStart {
                 for index in Int(ruleStart[literal])..<Int(ruleStart[literal + 1]) {
                     strays.append((position, literalRules[index]))
                 }
                 return
             }
-            let line = lineStarts.count - 1
+            let line = serialBase + lineStarts.count - 1
             for index in Int(ruleStart[literal])..<Int(ruleStart[literal + 1]) {
                 let rule = Int(literalRules[index])
                 if seen[rule] != line {
@@ -190,10 +210,12 @@ public final class KeywordPrefilter: @unchecked Sendable {
             }
         }
 
-        /// Folds the strays into the line lists, keeping them in order and each rule once
-        /// per line. Rare: only when Hyperscan reported a hit out of order.
-        fileprivate func mergeStrays() {
-            guard let base else { return }
+        /// Ends the lists (`lineRuleStart` gets its closing entry), first folding in the
+        /// strays, keeping lines in order and each rule once per line. Strays are rare:
+        /// only when Hyperscan reported a hit out of order.
+        mutating func finish() {
+            lineRuleStart.append(lineRules.count)
+            guard !strays.isEmpty, let base else { return }
             var pairs: [(start: Int, end: Int, rule: Int32)] = []
             for line in lineStarts.indices {
                 for index in lineRuleStart[line]..<lineRuleStart[line + 1] {
@@ -240,30 +262,34 @@ public final class KeywordPrefilter: @unchecked Sendable {
                           _ body: (Int, Int, Int, [Int32]) throws -> Void) rethrows {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else { return }
         let count = bytes.count
+        let hits = scratch.hits
         findHits(base, count, scratch)
 
         var hit = 0
-        var counted = 0
-        var lineIndex = 0
         func candidates(ofHit hit: Int) -> [Int32] {
             scratch.candidates.removeAll(keepingCapacity: true)
             if compileError != nil {
                 scratch.candidates.append(contentsOf: rulesWithKeywords)
             } else {
-                scratch.candidates.append(contentsOf: scratch.lineRules[scratch.lineRuleStart[hit]..<scratch.lineRuleStart[hit + 1]])
+                let rules = hits.pointee.lineRuleStart[hit]..<hits.pointee.lineRuleStart[hit + 1]
+                scratch.candidates.append(contentsOf: hits.pointee.lineRules[rules])
                 if scratch.candidates.count > 1 { scratch.candidates.sort() }
             }
             return scratch.candidates
         }
+        let lineCount = hits.pointee.lineStarts.count
         if everyLine || compileError != nil {
             var start = 0
+            var lineIndex = 0
             let none: [Int32] = []
             while start < count {
                 let end = memchr(base + start, 0x0A, count - start)
                     .map { UnsafeRawPointer(base).distance(to: UnsafeRawPointer($0)) + 1 } ?? count
-                if compileError != nil || (hit < scratch.lineStarts.count && scratch.lineStarts[hit] == start) {
+                if compileError != nil {
+                    try body(lineIndex, start, end, candidates(ofHit: 0))
+                } else if hit < lineCount, hits.pointee.lineStarts[hit] == start {
                     try body(lineIndex, start, end, candidates(ofHit: hit))
-                    if compileError == nil { hit += 1 }
+                    hit += 1
                 } else {
                     try body(lineIndex, start, end, none)
                 }
@@ -272,50 +298,47 @@ public final class KeywordPrefilter: @unchecked Sendable {
             }
             return
         }
-        while hit < scratch.lineStarts.count {
-            let start = scratch.lineStarts[hit]
+        var counted = 0
+        var lineIndex = 0
+        while hit < lineCount {
+            let start = hits.pointee.lineStarts[hit]
             lineIndex += LineReader.countNewlines(base + counted, start - counted)
             counted = start
-            try body(lineIndex, start, scratch.lineEnds[hit], candidates(ofHit: hit))
+            try body(lineIndex, start, hits.pointee.lineEnds[hit], candidates(ofHit: hit))
             hit += 1
         }
     }
 
-    /// Runs Hyperscan over the buffer, filling the scratch's line lists.
+    /// Runs Hyperscan over the buffer, filling the scratch's hit lists.
     private func findHits(_ base: UnsafePointer<UInt8>, _ count: Int, _ scratch: Scratch) {
-        scratch.begin(base, count)
-        defer { scratch.lineRuleStart.append(scratch.lineRules.count) }
+        let hits = scratch.hits
+        hits.pointee.begin(base, count)
+        defer { hits.pointee.finish() }
         guard let database, let hyperscan = scratch.hyperscan else { return }
         ruleStart.withUnsafeBufferPointer { ruleStart in
             rules.withUnsafeBufferPointer { rules in
-                scratch.ruleStart = ruleStart.baseAddress
-                scratch.literalRules = rules.baseAddress
-                let context = Unmanaged.passUnretained(scratch).toOpaque()
+                hits.pointee.ruleStart = ruleStart.baseAddress
+                hits.pointee.literalRules = rules.baseAddress
                 var windowStart = 0
                 while windowStart < count {
                     let length = min(KeywordPrefilter.window, count - windowStart)
-                    scratch.windowStart = windowStart
+                    hits.pointee.windowStart = windowStart
                     hs_scan(database, UnsafeRawPointer(base + windowStart).assumingMemoryBound(to: CChar.self),
-                            UInt32(length), 0, hyperscan, keywordFound, context)
+                            UInt32(length), 0, hyperscan, keywordFound, UnsafeMutableRawPointer(hits))
                     if windowStart + length >= count { break }
                     windowStart += length - KeywordPrefilter.windowOverlap
                 }
-                scratch.ruleStart = nil
-                scratch.literalRules = nil
+                hits.pointee.ruleStart = nil
+                hits.pointee.literalRules = nil
             }
-        }
-        if !scratch.strays.isEmpty {
-            scratch.lineRuleStart.append(scratch.lineRules.count)
-            scratch.mergeStrays()
-            scratch.lineRuleStart.removeLast()
         }
     }
 }
 
-/// Hyperscan's match callback: `context` is the scan's ``KeywordPrefilter/Scratch``.
+/// Hyperscan's match callback: `context` points to the scan's hit lists.
 private func keywordFound(_ id: UInt32, _ from: UInt64, _ to: UInt64, _ flags: UInt32,
                           _ context: UnsafeMutableRawPointer?) -> Int32 {
     guard let context else { return 1 }
-    Unmanaged<KeywordPrefilter.Scratch>.fromOpaque(context).takeUnretainedValue().record(literal: Int(id), end: Int(to))
+    context.assumingMemoryBound(to: KeywordPrefilter.Hits.self).pointee.record(literal: Int(id), end: Int(to))
     return 0
 }
