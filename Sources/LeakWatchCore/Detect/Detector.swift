@@ -46,6 +46,40 @@ public final class Detector {
     private var normalizer: LineNormalizer
     private var status: Int?
     private var context = RuleContext.log
+    private var reportsLineFindings = true
+
+    /// The number of the line being scanned, or last scanned: a finding reported from
+    /// inside ``scan(_:source:context:status:reportsLineFindings:report:)`` was made by it.
+    public private(set) var currentLine = 0
+
+    /// What the per-line path needs of each rule, as plain values, so that no ``Rule``
+    /// (a struct holding many references) is copied per line.
+    private struct RuleFacts {
+        /// One bit per ``RuleContext`` the rule runs in.
+        let contexts: UInt8
+        let isEvent: Bool
+        let secretGroup: Int?
+        let statusGroup: Int?
+        let minEntropy: Double?
+
+        init(_ rule: Rule) {
+            contexts = rule.contexts.reduce(0) { $0 | RuleFacts.bit($1) }
+            isEvent = rule.event != nil
+            secretGroup = rule.secretGroup
+            statusGroup = rule.statusGroup
+            minEntropy = rule.minEntropy
+        }
+
+        static func bit(_ context: RuleContext) -> UInt8 {
+            switch context {
+            case .log: 1
+            case .header: 2
+            case .body: 4
+            }
+        }
+    }
+
+    private let facts: [RuleFacts]
 
     private struct LineMatch {
         let rule: Int
@@ -59,6 +93,7 @@ public final class Detector {
         self.options = options
         let context = PCRE2MatchContext(limits: options.limits)
         self.matchers = rules.rules.map { PCRE2Matcher(pattern: $0.pattern, context: context) }
+        self.facts = rules.rules.map(RuleFacts.init)
         self.scratch = KeywordPrefilter.Scratch(for: rules.prefilter)
         self.decodedScratch = KeywordPrefilter.Scratch(for: rules.prefilter)
         self.normalizer = LineNormalizer(maxLineBytes: options.maxLineBytes)
@@ -69,8 +104,13 @@ public final class Detector {
     /// lines are in `context` (a log, or a response's header or body lines) of a response
     /// with `status` (nil when there is none), calling `report` with each finding:
     /// one-line findings in line order, an event's finding when its last line has been seen.
+    ///
+    /// - Parameter reportsLineFindings: false to report events only (their lines still
+    ///   open and continue events): a parallel scan reading on past its range, whose
+    ///   one-line findings the next range reports. This is true by default.
     public func scan(_ chunk: Chunk, source: SourceInfo, context: RuleContext = .log, status: Int? = nil,
-                     report: (Finding) throws -> Void) rethrows {
+                     reportsLineFindings: Bool = true, report: (Finding) throws -> Void) rethrows {
+        self.reportsLineFindings = reportsLineFindings
         currentSource = source
         events.sourceName = source.name
         self.context = context
@@ -143,7 +183,7 @@ public final class Detector {
         }
     }
 
-    /// Prefilters a decoded line again and scans it.
+    /// Prefilters a decoded line (or any single line) again and scans it.
     private func scanDecoded(_ line: Line, report: (Finding) throws -> Void) rethrows {
         if line.bytes.isEmpty {
             try scanLine(line, candidates: [], report: report)
@@ -154,7 +194,10 @@ public final class Detector {
         }
     }
 
+    /// Runs the candidate rules on `line`, offers it to open events, starts new ones and
+    /// reports its one-line findings (unless `reportsLineFindings` is off).
     private func scanLine(_ line: Line, candidates: [Int32], report: (Finding) throws -> Void) rethrows {
+        currentLine = line.number
         lineMatches.removeAll(keepingCapacity: true)
         eventStarts.removeAll(keepingCapacity: true)
         for candidate in candidates where candidate != rules.normalizeCandidate {
@@ -179,15 +222,15 @@ public final class Detector {
                              secrets: secrets, startMatcher: matcher)
             }
         }
-        if !lineMatches.isEmpty {
+        if reportsLineFindings, !lineMatches.isEmpty {
             try reportMatches(in: line, secrets: secrets, report: report)
         }
     }
 
     private func collect(rule index: Int, in line: Line, context: RuleContext) {
-        let rule = rules.rules[index]
-        guard rule.contexts.contains(context) else { return }
-        if rule.event != nil {
+        let rule = facts[index]
+        guard rule.contexts & RuleFacts.bit(context) != 0 else { return }
+        if rule.isEvent {
             eventStarts.append(index)
             return
         }

@@ -24,7 +24,6 @@ public struct ScanSummary: Sendable, Equatable {
         Severity.allCases.last { (findingsBySeverity[$0] ?? 0) > 0 }
     }
 
-    /// Counts `finding`.
     /// Adds the counts of `other` (one file of a sweep) to these.
     public mutating func add(_ other: ScanSummary) {
         inputs += other.inputs
@@ -37,6 +36,7 @@ public struct ScanSummary: Sendable, Equatable {
         findingsBySeverity.merge(other.findingsBySeverity, uniquingKeysWith: +)
     }
 
+    /// Counts `finding`.
     public mutating func count(_ finding: Finding) {
         findings += 1
         findingsBySeverity[finding.severity, default: 0] += 1
