@@ -86,7 +86,7 @@ extension Scanner {
             return [.input(path)]
         }
         let size = Int(info.st_size)
-        let parts = min(options.threads * 4, size / options.splitMinimum)
+        let parts = min(options.threads * 8, size / options.splitMinimum)  // 8 a thread evens out the load
         var starts = [0]
         for part in 1..<parts {
             if let start = lineStart(in: path, atOrAfter: size / parts * part), start > (starts.last ?? 0), start < size {
@@ -112,10 +112,15 @@ extension Scanner {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
-        var block = [UInt8](repeating: 0, count: 1 << 20)
-        let count = block.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
-        guard count > 0, let newline = block[..<count].firstIndex(of: 0x0A) else { return nil }
-        return offset + newline + 1
+        var block = [UInt8](repeating: 0, count: 64 << 10)
+        var position = offset
+        while position < offset + (1 << 20) {
+            let count = block.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(position)) }
+            guard count > 0 else { return nil }
+            if let newline = block[..<count].firstIndex(of: 0x0A) { return position + newline + 1 }
+            position += count
+        }
+        return nil
     }
 
     /// Runs one unit on this worker's scanner, sending what it finds to `channel`.

@@ -16,7 +16,7 @@ public final class Scanner {
     public struct Options: Sendable {
         /// The line cap (`--max-line-bytes`). This is 1 MiB by default.
         public var maxLineBytes = LineReader.defaultMaxLineBytes
-        /// The line reader's initial buffer. This is 64 KiB by default.
+        /// The line reader's initial buffer. This is 256 KiB by default.
         public var bufferSize = LineReader.defaultBufferSize
         public var detector = Detector.Options()
         /// The descriptor `-` reads. This is standard input by default.
@@ -31,9 +31,9 @@ public final class Scanner {
         /// by default.
         public var threads = 1
         /// The smallest range a plain log is split into when `threads` is above 1; only a
-        /// log at least twice this size is split. This is 32 MiB by default: below it, a
-        /// range costs more in start-up than it saves.
-        public var splitMinimum = 32 << 20
+        /// log at least twice this size is split, into at most 8 ranges a thread. This is
+        /// 8 MiB by default: a range costs a few reads and a detector to start.
+        public var splitMinimum = 8 << 20
 
         public init() {}
     }

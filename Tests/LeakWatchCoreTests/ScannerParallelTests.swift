@@ -56,7 +56,7 @@ import Testing
         let starts = Scanner(rules: builtinRules, options: options).plan(path).compactMap { unit -> Int? in
             if case .range(_, let start, _, _) = unit { start } else { nil }
         }
-        #expect(starts.count == min(threads * 4, bytes.count / splitMinimum))
+        #expect(starts.count == min(threads * 8, bytes.count / splitMinimum))
 
         let one = try scan([path], threads: 1)
         let many = try scan([path], threads: threads, splitMinimum: splitMinimum)

@@ -23,8 +23,9 @@ import Glibc
 /// A read error is held back until every byte read before it has been handed out, then
 /// thrown by the next call.
 public final class LineReader {
-    /// The initial buffer size. This is 64 KiB.
-    public static let defaultBufferSize = 64 * 1024
+    /// The initial buffer size: 256 KiB, which measured fastest on the benchmark corpus
+    /// (fewer reads and prefilter calls than 64 KiB; 512 KiB spills the L2 cache).
+    public static let defaultBufferSize = 256 * 1024
     /// The line cap. This is 1 MiB.
     public static let defaultMaxLineBytes = 1 << 20
     /// How many bytes consecutive pieces of an over-long line share, at most. This is 4 KiB.
@@ -62,7 +63,7 @@ public final class LineReader {
 
     /// - Parameters:
     ///   - source: where the bytes come from.
-    ///   - bufferSize: the initial buffer size. This is 64 KiB by default.
+    ///   - bufferSize: the initial buffer size. This is 256 KiB by default.
     ///   - maxLineBytes: the line cap. This is 1 MiB by default.
     public init(source: any ByteSource, bufferSize: Int = LineReader.defaultBufferSize,
                 maxLineBytes: Int = LineReader.defaultMaxLineBytes) {
