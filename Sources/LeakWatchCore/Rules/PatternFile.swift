@@ -14,7 +14,7 @@ public enum PatternFile {
     ///
     /// - Returns: the rules in file order, or every error found (`FILE:LINE:COL`).
     public static func load(path: String) -> Result<[Rule], RuleLoadError> {
-        switch RuleSet.readText(path) {
+        switch RuleSet.readText(path, kind: "pattern file") {
         case .success(let text): rules(in: text, path: path)
         case .failure(let error): .failure(RuleLoadError([error]))
         }

@@ -100,7 +100,9 @@ public struct RuleSet: Sendable {
         return files
     }
 
-    static func readText(_ path: String) -> Result<String, RuleFileError> {
+    /// Reads the UTF-8 text of the `kind` ("rule file", "pattern file") at `path`, at most
+    /// 16 MiB.
+    static func readText(_ path: String, kind: String = "rule file") -> Result<String, RuleFileError> {
         do {
             let source = try FileDescriptorSource.open(path: path)
             var bytes: [UInt8] = []
@@ -112,15 +114,15 @@ public struct RuleSet: Sendable {
                 if count == 0 { break }
                 bytes += block[..<count]
                 if bytes.count > 16 << 20 {
-                    return .failure(RuleFileError(path: path, line: 1, column: 1, message: "rule file is larger than 16 MiB"))
+                    return .failure(RuleFileError(path: path, line: 1, column: 1, message: "\(kind) is larger than 16 MiB"))
                 }
             }
             guard let text = String(validating: bytes, as: UTF8.self) else {
-                return .failure(RuleFileError(path: path, line: 1, column: 1, message: "rule file is not valid UTF-8"))
+                return .failure(RuleFileError(path: path, line: 1, column: 1, message: "\(kind) is not valid UTF-8"))
             }
             return .success(text)
         } catch {
-            return .failure(RuleFileError(path: path, line: 1, column: 1, message: "cannot read rule file: \(error)"))
+            return .failure(RuleFileError(path: path, line: 1, column: 1, message: "cannot read \(kind): \(error)"))
         }
     }
 }

@@ -77,6 +77,22 @@ import Testing
         #expect(!categories.isEmpty && categories.allSatisfy { $0 == .debuggerProbe })
     }
 
+    @Test func aPatternFileAloneRunsLikeGrepDashF() throws {
+        let directory = try TemporaryDirectory()
+        let patterns = try directory.write("leaks.txt", "Debugger PIN: [0-9-]+\n__debugger__=yes\n")
+        let log = "\(samples)/flask-debug-on/devserver.log"
+        let result = try runLeakWatch(["scan", "--no-builtin", "--pattern-file", patterns, log])
+        #expect(result.status == 1)
+        let ids = Set(result.stdout.split(separator: "\n").compactMap { line in
+            line.split(separator: " ").first { $0.hasPrefix(patterns + ":") }
+        })
+        #expect(ids == ["\(patterns):1:", "\(patterns):2:"])
+        let nothing = try runLeakWatch(["scan", "--no-builtin", log])
+        #expect(nothing.status == 2 && nothing.stderr == "leakwatch: error: no rules to run: --no-builtin needs --rules or --pattern-file\n")
+        let bad = try runLeakWatch(["scan", "--pattern-file", try directory.write("bad.txt", "ok\n(\n"), log])
+        #expect(bad.status == 2 && bad.stderr.hasPrefix("\(directory.file("bad.txt")):2:2: error: "))
+    }
+
     @Test func gzipFilesAreScannedWithLinesOfTheDecompressedText() throws {
         let directory = try TemporaryDirectory()
         let copy = try directory.write("devserver.log.1", Array(try Data(contentsOf: URL(fileURLWithPath: "\(samples)/flask-debug-on/devserver.log"))))

@@ -24,6 +24,8 @@ import Testing
         let bad = errors("ok\nab(c\n")
         #expect(bad.count == 1 && bad[0].hasPrefix("p.txt:2:5: error: "))
         #expect(errors("") == ["p.txt:1:1: error: no patterns in file"])
+        guard case .failure(let missing) = PatternFile.load(path: "/nonexistent/p.txt") else { return #expect(Bool(false)) }
+        #expect(missing.description == "/nonexistent/p.txt:1:1: error: cannot read pattern file: no such file or directory")
     }
 
     @Test func theFileMatchesWhatGrepMatches() throws {
