@@ -7,13 +7,15 @@ import Glibc
 ///
 /// The pass is Hyperscan's literal matcher (`hs_compile_lit_multi`, block mode, a SIMD
 /// scan with ASCII case folded), one literal per distinct keyword, over the whole buffer
-/// rather than line by line. Line boundaries are looked up only around a hit
-/// (searching back and forward from it), and a reported line's index comes from a SIMD newline count, so a
-/// line without a keyword costs nothing but the scan. Keywords never span lines.
+/// rather than line by line. Line boundaries are looked up only around a hit (searching
+/// back and forward from it), and a reported line's index comes from a word-wide newline
+/// count, so a line without a keyword costs nothing but the scan. Keywords never span
+/// lines.
 ///
 /// Immutable once built, so one prefilter serves every thread; each thread scans with its
-/// own ``Scratch``. If Hyperscan cannot compile the keywords (``compileError``), every
-/// line is reported with every rule that has keywords: slower, never wrong.
+/// own ``Scratch``. If Hyperscan cannot compile the keywords (``compileError``), allocate
+/// a scratch or finish a scan, every line is reported with every rule that has keywords:
+/// slower, never wrong.
 ///
 /// - Complexity: building is linear in the total keyword length; scanning is O(n) in the
 ///   bytes scanned, plus O(1) per keyword occurrence and O(line length) per reported line.
@@ -263,12 +265,12 @@ public final class KeywordPrefilter: @unchecked Sendable {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else { return }
         let count = bytes.count
         let hits = scratch.hits
-        findHits(base, count, scratch)
+        let failed = !findHits(base, count, scratch)
 
         var hit = 0
         func candidates(ofHit hit: Int) -> [Int32] {
             scratch.candidates.removeAll(keepingCapacity: true)
-            if compileError != nil {
+            if failed {
                 scratch.candidates.append(contentsOf: rulesWithKeywords)
             } else {
                 let rules = hits.pointee.lineRuleStart[hit]..<hits.pointee.lineRuleStart[hit + 1]
@@ -278,14 +280,14 @@ public final class KeywordPrefilter: @unchecked Sendable {
             return scratch.candidates
         }
         let lineCount = hits.pointee.lineStarts.count
-        if everyLine || compileError != nil {
+        if everyLine || failed {
             var start = 0
             var lineIndex = 0
             let none: [Int32] = []
             while start < count {
                 let end = memchr(base + start, 0x0A, count - start)
                     .map { UnsafeRawPointer(base).distance(to: UnsafeRawPointer($0)) + 1 } ?? count
-                if compileError != nil {
+                if failed {
                     try body(lineIndex, start, end, candidates(ofHit: 0))
                 } else if hit < lineCount, hits.pointee.lineStarts[hit] == start {
                     try body(lineIndex, start, end, candidates(ofHit: hit))
@@ -309,27 +311,35 @@ public final class KeywordPrefilter: @unchecked Sendable {
         }
     }
 
-    /// Runs Hyperscan over the buffer, filling the scratch's hit lists.
-    private func findHits(_ base: UnsafePointer<UInt8>, _ count: Int, _ scratch: Scratch) {
+    /// Runs Hyperscan over the buffer, filling the scratch's hit lists. Returns false if
+    /// the hits cannot be trusted (no database, no scratch, or a scan that failed); true
+    /// also when there are simply no keywords.
+    private func findHits(_ base: UnsafePointer<UInt8>, _ count: Int, _ scratch: Scratch) -> Bool {
         let hits = scratch.hits
         hits.pointee.begin(base, count)
         defer { hits.pointee.finish() }
-        guard let database, let hyperscan = scratch.hyperscan else { return }
-        ruleStart.withUnsafeBufferPointer { ruleStart in
+        guard compileError == nil else { return false }
+        guard let database else { return true }  // no keywords at all
+        guard let hyperscan = scratch.hyperscan else { return false }
+        return ruleStart.withUnsafeBufferPointer { ruleStart in
             rules.withUnsafeBufferPointer { rules in
                 hits.pointee.ruleStart = ruleStart.baseAddress
                 hits.pointee.literalRules = rules.baseAddress
+                defer {
+                    hits.pointee.ruleStart = nil
+                    hits.pointee.literalRules = nil
+                }
                 var windowStart = 0
                 while windowStart < count {
                     let length = min(KeywordPrefilter.window, count - windowStart)
                     hits.pointee.windowStart = windowStart
-                    hs_scan(database, UnsafeRawPointer(base + windowStart).assumingMemoryBound(to: CChar.self),
-                            UInt32(length), 0, hyperscan, keywordFound, UnsafeMutableRawPointer(hits))
+                    let status = hs_scan(database, UnsafeRawPointer(base + windowStart).assumingMemoryBound(to: CChar.self),
+                                         UInt32(length), 0, hyperscan, keywordFound, UnsafeMutableRawPointer(hits))
+                    guard status == HS_SUCCESS else { return false }
                     if windowStart + length >= count { break }
                     windowStart += length - KeywordPrefilter.windowOverlap
                 }
-                hits.pointee.ruleStart = nil
-                hits.pointee.literalRules = nil
+                return true
             }
         }
     }
