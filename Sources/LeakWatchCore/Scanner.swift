@@ -12,6 +12,9 @@ import Dispatch
 /// var sink = CollectingSink()
 /// let summary = try scanner.scan(paths: ["samples/"], into: &sink)
 /// ```
+///
+/// - Complexity: O(n) in the bytes read (see ``Detector``); memory is bounded by the
+///   read buffer and line cap per thread, not by the input's size.
 public final class Scanner {
     public struct Options: Sendable {
         /// The line cap (`--max-line-bytes`). This is 1 MiB by default.

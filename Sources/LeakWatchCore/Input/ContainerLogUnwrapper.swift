@@ -9,6 +9,8 @@
 /// A joined line is reported at the line of its first part. Parts are joined up to
 /// `maxBytes`; past that, what was gathered is handed out as a line of its own, so memory
 /// stays bounded.
+///
+/// - Complexity: O(n) in the line's length; writes into the caller's reused buffer.
 public struct ContainerLogUnwrapper {
     public enum Outcome: Equatable {
         /// The line is not a container log line; nothing was written.

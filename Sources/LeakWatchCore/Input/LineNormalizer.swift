@@ -9,6 +9,10 @@ import Glibc
 /// offset of the line it came from.
 ///
 /// Keeps state between lines (container partial lines), so use one per input.
+///
+/// - Complexity: O(n) in the line's length per step that runs (a step runs only when
+///   the line holds the byte its changes start with); the two line buffers are reused,
+///   so nothing is allocated per line once they have grown to the longest line.
 public struct LineNormalizer {
     private var container: ContainerLogUnwrapper
     private var current: [UInt8] = []

@@ -10,6 +10,9 @@ import CPCRE2
 /// ```swift
 /// let pattern = try PCRE2Pattern(#"Debugger PIN: (\d{3}-\d{3}-\d{3})"#)
 /// ```
+///
+/// - Complexity: compiling is done once per rule; matching goes through a
+///   ``PCRE2Matcher``, whose match data is made once and reused for every line.
 public final class PCRE2Pattern: @unchecked Sendable {
     // SAFETY: compiled PCRE2 code is immutable once built (including after JIT
     // compilation, which happens in `init`) and PCRE2 documents it as safe to use from

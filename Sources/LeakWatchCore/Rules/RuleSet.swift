@@ -1,5 +1,8 @@
 /// The compiled rules a scan runs, with their keyword prefilter. Immutable and Sendable,
 /// so one rule set can serve every scanning thread.
+///
+/// - Complexity: building compiles every regex (PCRE2 JIT) and the prefilter, linear in
+///   the total keyword length; about 40 ms for the built-in rules, once per run.
 public struct RuleSet: Sendable {
     public let rules: [Rule]
     /// Finds the rules' keywords and, as the extra candidate ``normalizeCandidate``, the
