@@ -46,7 +46,7 @@ extension Scanner {
                 switch item {
                 case .file(let file): units += plan(file)
                 case .skipped: break
-                case .failure(let failed, let message): units.append(.failure(path: failed, message: message))
+                case .failure(let failed, let message): units.append(.failure(path: displayName(failed), message: message))
                 }
             }
         }

@@ -70,20 +70,18 @@ public final class Scanner {
         let started = DispatchTime.now()
         if options.threads > 1 {
             try scanInParallel(paths: paths, into: &sink, summary: &summary)
-            summary.elapsedSeconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-            try sink.finish(summary)
-            return
-        }
-        for path in paths {
-            try PathWalker.walk(path) { item throws in
-                switch item {
-                case .file(let file):
-                    try scan(path: file, into: &sink, summary: &summary)
-                case .skipped:
-                    break
-                case .failure(let failed, let message):
-                    summary.errors += 1
-                    try sink.diagnose(Diagnostic(path: displayName(failed), message: message))
+        } else {
+            for path in paths {
+                try PathWalker.walk(path) { item throws in
+                    switch item {
+                    case .file(let file):
+                        try scan(path: file, into: &sink, summary: &summary)
+                    case .skipped:
+                        break
+                    case .failure(let failed, let message):
+                        summary.errors += 1
+                        try sink.diagnose(Diagnostic(path: displayName(failed), message: message))
+                    }
                 }
             }
         }
@@ -208,7 +206,7 @@ public final class Scanner {
         }
     }
 
-    private func displayName(_ path: String) -> String {
+    func displayName(_ path: String) -> String {
         path == SourceOpener.standardInputPath ? SourceInfo.standardInputName : path
     }
 }

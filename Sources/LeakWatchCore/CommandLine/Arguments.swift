@@ -94,14 +94,6 @@ enum SharedOptions {
         }
     }
 
-    static func category<A>(_ keyPath: WritableKeyPath<A, Set<Category>> & Sendable) -> OptionSpec<A> {
-        OptionSpec(short: "c", "category", value: "category",
-                   help: "Only run rules of <category> (repeatable, or comma-separated): \(Category.allCases.map(\.rawValue).joined(separator: ", ")).") {
-            arguments, value throws(ArgumentError) in
-            arguments[keyPath: keyPath].formUnion(try categories(value))
-        }
-    }
-
     /// The categories named in `value` (comma-separated).
     static func categories(_ value: String) throws(ArgumentError) -> [Category] {
         var found: [Category] = []
@@ -195,7 +187,7 @@ extension RulesArguments {
         overview: "Check every rule against its examples (each must match) and look-alikes (none may).",
         usage: "leakwatch rules test [<options>] [<path> ...]",
         argumentHelp: [("<path>", "Rule files or directories to test; the built-in rules if none.")],
-        options: [SharedOptions.category(\.rules.categories)],
+        options: [RuleChoice.categoryOption(\.rules)],
         positional: { arguments, path throws(ArgumentError) in arguments.rules.ruleFiles.append(path) }
     )
 }

@@ -15,15 +15,20 @@ public struct RuleChoice: Equatable, Sendable {
 
     public init() {}
 
+    /// `-c/--category`, for a command whose arguments keep their choice at `keyPath`.
+    static func categoryOption<A>(_ keyPath: WritableKeyPath<A, RuleChoice> & Sendable) -> OptionSpec<A> {
+        OptionSpec(short: "c", "category", value: "category",
+                   help: "Only run rules of <category> (repeatable, or comma-separated): \(Category.allCases.map(\.rawValue).joined(separator: ", ")).") {
+            arguments, value throws(ArgumentError) in
+            arguments[keyPath: keyPath].categories.formUnion(try SharedOptions.categories(value))
+        }
+    }
+
     /// The option rows, for a command whose arguments keep their choice at `keyPath`.
     /// `prefilter` adds `--no-prefilter` (for commands that scan).
     static func options<A>(_ keyPath: WritableKeyPath<A, RuleChoice> & Sendable, prefilter: Bool = true) -> [OptionSpec<A>] {
         var rows = [
-            OptionSpec<A>(short: "c", "category", value: "category",
-                          help: "Only run rules of <category> (repeatable, or comma-separated): \(Category.allCases.map(\.rawValue).joined(separator: ", ")).") {
-                arguments, value throws(ArgumentError) in
-                arguments[keyPath: keyPath].categories.formUnion(try SharedOptions.categories(value))
-            },
+            categoryOption(keyPath),
             OptionSpec<A>(short: "r", "rules", value: "path",
                           help: "Also load rules from <path>, a .rules file or a directory of them (repeatable).") {
                 $0[keyPath: keyPath].ruleFiles.append($1)

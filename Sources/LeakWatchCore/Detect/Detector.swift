@@ -183,7 +183,7 @@ public final class Detector {
         }
     }
 
-    /// Prefilters a decoded line (or any single line) again and scans it.
+    /// Prefilters a decoded line again and scans it.
     private func scanDecoded(_ line: Line, report: (Finding) throws -> Void) rethrows {
         if line.bytes.isEmpty {
             try scanLine(line, candidates: [], report: report)
