@@ -160,8 +160,7 @@ extension Scanner {
         let detector = self.detector
         func report(_ found: Finding) throws {
             var finding = found
-            finding.byteOffset += start
-            summary.count(finding)
+            finding.byteOffset += start  // counted by the writer, which may drop it (a claim)
             try sink.report(finding, madeAt: detector.currentLine)
         }
         let reader = LineReader(source: FileRangeSource(descriptor: descriptor, start: start, end: end),
